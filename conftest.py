@@ -1,0 +1,56 @@
+"""Shared pytest setup.
+
+Tests that need a real service carry a marker (postgres, redis, mqtt, e2e). Without the service
+they are skipped locally; with REQUIRE_SERVICES=1 (CI) a missing service is an error instead.
+"""
+
+import os
+import shutil
+import socket
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+
+REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
+
+
+def _reachable(url: str, default_port: int) -> bool:
+    parts = urlparse(url)
+    try:
+        with socket.create_connection((parts.hostname or "127.0.0.1", parts.port or default_port), timeout=0.5):
+            return True
+    except OSError:
+        return False
+
+
+def _service_missing(marker: str) -> str | None:
+    if marker == "postgres" and not settings.IS_POSTGRES:
+        return "needs DATABASE_URL=postgres://…"
+    if marker == "redis" and not _reachable(os.environ.get("REDIS_URL", "redis://127.0.0.1:6379"), 6379):
+        return "needs Redis on REDIS_URL"
+    if marker == "mqtt" and not _reachable(settings.MQTT_URL, 1883):
+        return "needs an MQTT broker on MQTT_URL"
+    if marker == "e2e" and not shutil.which(os.environ.get("CHROMIUM", "chromium")):
+        return "needs Debian's chromium (apt-get install chromium)"
+    return None
+
+
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        for marker in ("postgres", "redis", "mqtt", "e2e"):
+            if marker in item.keywords and (reason := _service_missing(marker)):
+                # In CI a missing service must fail loudly; only the PostgreSQL-only tests skip on SQLite.
+                if not REQUIRE_SERVICES or marker == "postgres":
+                    item.add_marker(pytest.mark.skip(reason=reason))
+
+
+@pytest.fixture(autouse=True)
+def _isolated_state(settings, tmp_path):
+    """Fresh cache and a private media folder per test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.MEDIA_ROOT = tmp_path / "media"
+    yield
+    cache.clear()

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class AccountsConfig(AppConfig):
+    name = "smartcity.accounts"
+    verbose_name = "Konten und Rollen"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class CasesConfig(AppConfig):
+    name = "smartcity.cases"
+    verbose_name = "Vorgänge"

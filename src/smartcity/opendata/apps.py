@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class OpendataConfig(AppConfig):
+    name = "smartcity.opendata"
+    verbose_name = "Open Data"

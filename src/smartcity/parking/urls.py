@@ -1,0 +1,7 @@
+from django.urls import path
+
+from smartcity.core.views import under_construction
+
+app_name = "parking"
+# Scaffold route; the parking work package replaces it.
+urlpatterns = [path("", under_construction, name="start")]
