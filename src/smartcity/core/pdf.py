@@ -1,0 +1,113 @@
+"""Official letters as PDF (receipts, decisions, fee notices, permits), built with ReportLab.
+
+ReportLab's standard fonts use WinAnsi encoding, which covers German text, „“, – and €.
+One layout for every letter, so all documents of the city look alike.
+"""
+
+from dataclasses import dataclass, field
+from io import BytesIO
+from xml.sax.saxutils import escape
+
+from django.conf import settings
+from reportlab.graphics import renderPDF
+from reportlab.graphics.shapes import Drawing
+from reportlab.lib import colors
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle, getSampleStyleSheet
+from reportlab.lib.units import mm
+from reportlab.platypus import Flowable, KeepTogether, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+from reportlab.platypus.flowables import HRFlowable
+
+_styles = getSampleStyleSheet()
+BODY = ParagraphStyle("body", parent=_styles["BodyText"], fontName="Helvetica", fontSize=10, leading=13)
+SMALL = ParagraphStyle("small", parent=BODY, fontSize=8, leading=10, textColor=colors.HexColor("#444444"))
+HEADING = ParagraphStyle("heading", parent=BODY, fontName="Helvetica-Bold", fontSize=14, leading=18, spaceAfter=6)
+SUBHEADING = ParagraphStyle("subheading", parent=BODY, fontName="Helvetica-Bold", fontSize=11, leading=14,
+                            spaceBefore=8, spaceAfter=4)
+
+
+@dataclass
+class Section:
+    heading: str
+    paragraphs: list[str] = field(default_factory=list)
+    rows: list[tuple[str, str]] = field(default_factory=list)  # label/value table
+
+
+@dataclass
+class Letter:
+    title: str
+    recipient: list[str] = field(default_factory=list)  # address block lines
+    reference: str = ""  # Aktenzeichen / case number
+    date: str = ""
+    sections: list[Section] = field(default_factory=list)
+    footer: str = ""
+    extra: list[Flowable] = field(default_factory=list)  # e.g. a QR code or a cut-out permit
+
+
+def qr_flowable(payload: str, size_mm: float = 40) -> Flowable:
+    """A QR code as vector graphics (segno matrix → ReportLab rectangles); sharp at any print size."""
+    import segno
+    from reportlab.graphics.shapes import Rect
+
+    qr = segno.make(payload, error="m")
+    matrix = list(qr.matrix_iter(border=2))
+    n = len(matrix)
+    cell = size_mm * mm / n
+    drawing = Drawing(size_mm * mm, size_mm * mm)
+    for y, row in enumerate(matrix):
+        for x, dark in enumerate(row):
+            if dark:
+                drawing.add(Rect(x * cell, (n - 1 - y) * cell, cell, cell, fillColor=colors.black, strokeWidth=0))
+    return _DrawingFlowable(drawing)
+
+
+class _DrawingFlowable(Flowable):
+    def __init__(self, drawing: Drawing):
+        super().__init__()
+        self.drawing = drawing
+        self.width, self.height = drawing.width, drawing.height
+
+    def draw(self) -> None:
+        renderPDF.draw(self.drawing, self.canv, 0, 0)
+
+
+def text(value: str) -> str:
+    """Escape user-supplied text for ReportLab's mini-markup."""
+    return escape(str(value)).replace("\n", "<br/>")
+
+
+def render_letter(letter: Letter) -> bytes:
+    buffer = BytesIO()
+    doc = SimpleDocTemplate(buffer, pagesize=A4, leftMargin=22 * mm, rightMargin=18 * mm, topMargin=18 * mm,
+                            bottomMargin=18 * mm, title=letter.title, author=settings.CITY_NAME, lang="de-DE")
+    story: list[Flowable] = [
+        Paragraph(text(settings.CITY_NAME), SUBHEADING),
+        HRFlowable(width="100%", color=colors.HexColor("#1d4f91")),
+        Spacer(1, 6 * mm),
+    ]
+    if letter.recipient:
+        story += [Paragraph("<br/>".join(text(line) for line in letter.recipient), BODY), Spacer(1, 6 * mm)]
+    meta = [("Aktenzeichen", letter.reference), ("Datum", letter.date)]
+    meta_rows = [(k, v) for k, v in meta if v]
+    if meta_rows:
+        story += [_table(meta_rows), Spacer(1, 4 * mm)]
+    story.append(Paragraph(text(letter.title), HEADING))
+    for section in letter.sections:
+        block: list[Flowable] = [Paragraph(text(section.heading), SUBHEADING)] if section.heading else []
+        block += [Paragraph(text(p), BODY) for p in section.paragraphs]
+        if section.rows:
+            block.append(_table(section.rows))
+        story.append(KeepTogether(block))
+    story += letter.extra
+    if letter.footer:
+        story += [Spacer(1, 8 * mm), Paragraph(text(letter.footer), SMALL)]
+    doc.build(story)
+    return buffer.getvalue()
+
+
+def _table(rows: list[tuple[str, str]]) -> Table:
+    data = [[Paragraph(text(k), BODY), Paragraph(text(v), BODY)] for k, v in rows]
+    table = Table(data, colWidths=[55 * mm, None], hAlign="LEFT")
+    table.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                               ("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold")]))
+    return table
