@@ -18,7 +18,7 @@ def zone(code: str = "HO", name: str = "Hauptbahnhof Ost") -> Zone:
 
 def permit(*, plate: str = "D-AB 1234", zone_code: str = "HO", status: str = Permit.Status.ACTIVE,
            valid_from: date | None = None, valid_until: date | None = None, second_plate: str = "",
-           with_decision: bool = True) -> Permit:
+           with_decision: bool = True, issued_at=None, submitted_at=None, automated: bool = True) -> Permit:
     n = next(_seq)
     today = timezone.localdate()
     holder = User.objects.create(username=f"halter{n}", email=f"halter{n}@example.org", first_name="Erika",
@@ -27,7 +27,7 @@ def permit(*, plate: str = "D-AB 1234", zone_code: str = "HO", status: str = Per
     application = Application.objects.create(
         reference=f"BWP-2026-{n:06d}", applicant=holder, plate=plate, vin_suffix="1234", months=12,
         zone=zone(zone_code), fee_cents=2500, fee_basis="Bewohnerparkausweis 1 Jahr, Antrag online",
-        status=Application.Status.ISSUED, payment_id=f"KZ-{n:08d}", submitted_at=timezone.now())
+        status=Application.Status.ISSUED, payment_id=f"KZ-{n:08d}", submitted_at=submitted_at or timezone.now())
     if with_decision:
         DecisionRecord.objects.create(application=application, outcome=DecisionRecord.Outcome.ISSUE,
                                       ruleset_version="test", reasons="Alle Voraussetzungen sind erfüllt.",
@@ -35,4 +35,5 @@ def permit(*, plate: str = "D-AB 1234", zone_code: str = "HO", status: str = Per
     return Permit.objects.create(
         number=f"HO-2026-{n:06d}", holder=holder, plate=plate, second_plate=second_plate, zone=zone(zone_code),
         valid_from=valid_from or today - timedelta(days=10), valid_until=valid_until or today + timedelta(days=355),
-        status=status, issued_at=timezone.now(), application=application, fee_cents=2500)
+        status=status, issued_at=issued_at or timezone.now(), application=application, fee_cents=2500,
+        automated=automated)
