@@ -36,7 +36,7 @@ CITY_NAME = os.environ.get("SMARTCITY_CITY_NAME", "Landeshauptstadt Düsseldorf"
 CITY_CODE = os.environ.get("SMARTCITY_CITY_CODE", "DUS")
 
 INSTALLED_APPS = [
-    "smartcity.accounts.apps.SmartCityAdminConfig",  # django.contrib.admin with a TOTP-only site
+    "smartcity.accounts.admin_site.SmartCityAdminConfig",  # django.contrib.admin with a TOTP-only site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

@@ -1,6 +1,7 @@
 from urllib.parse import urlencode
 
 from django.contrib.admin import AdminSite
+from django.contrib.admin.apps import AdminConfig
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
@@ -24,3 +25,9 @@ class SmartCityAdminSite(AdminSite):
                 return redirect(f"{reverse('accounts:two_factor')}?{urlencode({'next': next_url})}")
             raise PermissionDenied  # signed in, but without admin rights
         return redirect(f"{reverse('accounts:login')}?{urlencode({'next': next_url})}")
+
+
+class SmartCityAdminConfig(AdminConfig):
+    """Installed instead of django.contrib.admin so ``admin.site`` is the TOTP-guarded site."""
+
+    default_site = "smartcity.accounts.admin_site.SmartCityAdminSite"

@@ -1,5 +1,4 @@
 from django.apps import AppConfig
-from django.contrib.admin.apps import AdminConfig
 
 
 class AccountsConfig(AppConfig):
@@ -11,8 +10,3 @@ class AccountsConfig(AppConfig):
         from .plugins.contrib.bundid_simulator import plugin as _bundid  # noqa: F401
         from .plugins.contrib.local import plugin as _local  # noqa: F401
 
-
-class SmartCityAdminConfig(AdminConfig):
-    """Django admin whose site demands a TOTP-verified session (see admin_site.py)."""
-
-    default_site = "smartcity.accounts.admin_site.SmartCityAdminSite"

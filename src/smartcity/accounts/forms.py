@@ -1,6 +1,6 @@
 from django import forms
 from django.contrib.auth import password_validation
-from django.contrib.auth.forms import AuthenticationForm
+from django.contrib.auth.forms import AuthenticationForm, PasswordChangeForm, PasswordResetForm, SetPasswordForm
 from django.utils.translation import gettext_lazy as _
 
 from .models import TrustLevel, User
@@ -71,11 +71,8 @@ class RegistrationForm(AccessibleFormMixin, forms.Form):
                                  error_messages={"required": _("Bitte bestätigen Sie die Datenschutzhinweise.")})
 
     def clean_email(self) -> str:
-        email = self.cleaned_data["email"].strip().lower()
-        if User.objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError(_("Für diese E-Mail-Adresse gibt es bereits ein Konto. Sie können sich "
-                                          "anmelden oder das Passwort zurücksetzen."))
-        return email
+        # An existing address is not an error here: the view mails its owner, so the form reveals no accounts.
+        return self.cleaned_data["email"].strip().lower()
 
     def clean(self) -> dict:
         data = super().clean()
@@ -150,3 +147,15 @@ class SimulatorForm(AccessibleFormMixin, forms.Form):
     def __init__(self, persons: list[tuple[str, str]], *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
         self.fields["person"].choices = persons
+
+
+class ResetForm(AccessibleFormMixin, PasswordResetForm):
+    pass
+
+
+class NewPasswordForm(AccessibleFormMixin, SetPasswordForm):
+    pass
+
+
+class ChangePasswordForm(AccessibleFormMixin, PasswordChangeForm):
+    pass

@@ -1,6 +1,7 @@
 """Helpers other apps' tests use to create and sign in citizens and staff."""
 
 import itertools
+from functools import cache
 
 from django.test import Client
 from django_otp import DEVICE_ID_SESSION_KEY
@@ -13,6 +14,14 @@ PASSWORD = "Test-Passwort-1"
 _counter = itertools.count(1)
 
 
+@cache
+def _hashed(password: str) -> str:
+    # Argon2 is slow on purpose; hash the shared test password once per process, not once per user.
+    from django.contrib.auth.hashers import make_password
+
+    return make_password(password)
+
+
 def make_citizen(**fields) -> User:
     """An active, e-mail-verified citizen at trust level "substantiell" with password ``PASSWORD``."""
     n = next(_counter)
@@ -21,8 +30,9 @@ def make_citizen(**fields) -> User:
               "postcode": "40479", "city": "Düsseldorf", "trust_level": TrustLevel.SUBSTANTIAL,
               "login_provider": "local"}
     values.update(fields)
+    password = values.pop("password", PASSWORD)
     user = User(**values)
-    user.set_password(fields.get("password", PASSWORD))
+    user.password = _hashed(password)
     user.save()
     return user
 
@@ -35,7 +45,7 @@ def make_staff(department_code: str, role: str = StaffRole.Role.CASEWORKER, **fi
     user = User(username=fields.pop("username", f"{role}{n}"), email=f"{role}{n}@duesseldorf.example",
                 email_verified=True, first_name="Sam", last_name=f"Staff{n}",
                 is_staff=role == StaffRole.Role.ADMIN, **fields)
-    user.set_password(PASSWORD)
+    user.password = _hashed(PASSWORD)
     user.save()
     StaffRole.objects.create(user=user, department=department, role=role)
     TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=True)

@@ -27,12 +27,13 @@ def _waiting_user(request: HttpRequest) -> tuple[User, dict] | None:
 
 
 def _check_token(request: HttpRequest, user: User, device, form: TokenForm) -> bool:
-    if device.verify_token(form.cleaned_data["otp_token"]):
+    allowed, _details = device.verify_is_allowed()  # django-otp's back-off after wrong codes
+    if allowed and device.verify_token(form.cleaned_data["otp_token"]):
         return True
-    allowed, details = device.verify_is_allowed()
     form.add_error("otp_token", _("Der Sicherheitscode ist nicht gültig. Bitte geben Sie den aktuellen Code aus "
                                   "Ihrer Authenticator-App ein.") if allowed else
-                   _("Zu viele falsche Codes. Bitte warten Sie einen Moment und versuchen Sie es erneut."))
+                   _("Zu viele falsche Codes in kurzer Zeit. Bitte warten Sie einen Moment und geben Sie dann den "
+                     "aktuellen Code ein."))
     user_login_failed.send(sender=__name__, credentials={"username": user.get_username()}, request=request)
     return False
 

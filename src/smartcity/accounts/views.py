@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth import logout
 from django.contrib.auth.decorators import login_required
 from django.core.mail import send_mail
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -33,12 +33,19 @@ def step_up(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated and request.user.has_trust(level):
         return redirect(next_url)
     providers = [p for p in registry.enabled() if p.identifier != "local" and p.can_provide(level)]
-    if request.method == "POST":
-        chosen = next((p for p in providers if p.identifier == request.POST.get("provider")), None)
-        if chosen:
-            return chosen.start(request, next_url=next_url, min_trust_level=level)
     return render(request, "accounts/step_up.html", {"level": TrustLevel(level), "providers": providers,
                                                      "next": next_url})
+
+
+@never_cache
+def provider_start(request: HttpRequest, identifier: str) -> HttpResponse:
+    try:
+        provider = registry.get(identifier)
+    except KeyError:
+        raise Http404
+    level = request.GET.get("level", "")
+    return provider.start(request, next_url=next_url_from(request),
+                          min_trust_level=level if level in TrustLevel.values else "")
 
 
 @sensitive_post_parameters("password1", "password2")

@@ -33,6 +33,8 @@ class Document(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
                               related_name="documents")
+    case = models.ForeignKey("cases.Case", null=True, blank=True, on_delete=models.SET_NULL,
+                             related_name="documents")
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.UPLOAD)
     original_name = models.CharField(max_length=200)
     content_type = models.CharField(max_length=100)

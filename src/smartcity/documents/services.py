@@ -4,6 +4,7 @@ import hashlib
 import logging
 from collections.abc import Iterable
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
@@ -28,8 +29,6 @@ def store_upload(uploaded_file: UploadedFile, *, owner: User | None, case=None, 
 
     Raises UploadRejected with a German message; nothing is stored then, and the caller keeps its form data.
     """
-    from django.conf import settings
-
     if uploaded_file.size is not None and uploaded_file.size > settings.UPLOAD_MAX_BYTES:
         # Refuse before reading a huge file into memory; check_content phrases the message.
         check_content(b"x" * (settings.UPLOAD_MAX_BYTES + 1))
@@ -61,11 +60,9 @@ def store_generated(content: bytes, *, filename: str, content_type: str, owner: 
 
 def _store(data: bytes, *, name: str, content_type: str, extension: str, page_count: int | None, scan_status: str,
            owner: User | None, case, kind: str) -> Document:
-    document = Document(owner=owner, kind=kind, original_name=name, content_type=content_type, size=len(data),
-                        sha256=hashlib.sha256(data).hexdigest(), page_count=page_count, scan_status=scan_status,
-                        created_at=timezone.now())
-    if case is not None:
-        document.case = case
+    document = Document(owner=owner, case=case, kind=kind, original_name=name, content_type=content_type,
+                        size=len(data), sha256=hashlib.sha256(data).hexdigest(), page_count=page_count,
+                        scan_status=scan_status, created_at=timezone.now())
     document.file.save(f"upload{extension}", ContentFile(data), save=False)
     try:
         document.save()

@@ -25,7 +25,7 @@ class BundIDSimulatorProvider(LoginProvider):
         return settings.BUNDID_SIMULATOR_ENABLED
 
     def start(self, request: HttpRequest, *, next_url: str, min_trust_level: str) -> HttpResponse:
-        query = urlencode({"next": next_url, "level": min_trust_level or TrustLevel.SUBSTANTIAL})
+        query = urlencode({"next": next_url, "level": min_trust_level or TrustLevel.BASIC})
         return redirect(f"{reverse('accounts:bundid-simulator-login')}?{query}")
 
     def urlpatterns(self) -> list[URLPattern]:

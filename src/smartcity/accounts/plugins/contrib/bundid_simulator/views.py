@@ -42,12 +42,13 @@ def simulator_login(request: HttpRequest) -> HttpResponse:
     except KeyError:
         raise Http404
     next_url = next_url_from(request)
-    level = request.GET.get("level") or request.POST.get("level") or TrustLevel.SUBSTANTIAL
+    level = request.GET.get("level") or request.POST.get("level") or TrustLevel.BASIC
     if level not in STORK_QAA:
-        level = TrustLevel.SUBSTANTIAL
+        level = TrustLevel.BASIC
     form = SimulatorForm([(p["bpk2"], _label(p)) for p in PERSONS],
                          data=request.POST if request.method == "POST" else None,
-                         initial={"trust_level": level, "person": PERSONS[0]["bpk2"]})
+                         initial={"trust_level": max(level, TrustLevel.SUBSTANTIAL, key=TrustLevel.rank),
+                                  "person": PERSONS[0]["bpk2"]})
     status = 200
     if request.method == "POST":
         if "cancel" in request.POST:
