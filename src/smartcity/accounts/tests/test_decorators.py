@@ -28,7 +28,8 @@ def test_trust_level_required_redirects_to_login_and_step_up():
     assert anonymous.status_code == 302 and anonymous["Location"].startswith("/konto/anmelden/?next=")
     basic = view(request_for(make_citizen(trust_level=TrustLevel.BASIC)))
     assert basic.status_code == 302
-    assert basic["Location"] == "/konto/anmelden/vertrauensniveau/?level=substantiell&next=%2Fparken%2Fantrag%2F%3Fzone%3DA"
+    assert basic["Location"] == ("/konto/anmelden/vertrauensniveau/"
+                                 "?level=substantiell&next=%2Fparken%2Fantrag%2F%3Fzone%3DA")
     assert view(request_for(make_citizen(trust_level=TrustLevel.SUBSTANTIAL))).content == b"ok"
     assert view(request_for(make_citizen(trust_level=TrustLevel.HIGH))).content == b"ok"
 

@@ -12,6 +12,10 @@ FORM = {"first_name": "Jana", "last_name": "Nowak", "email": "Jana.Nowak@example
         "password1": "Rheinufer-Promenade-7", "password2": "Rheinufer-Promenade-7", "privacy": "on"}
 
 
+def login(client):
+    return client.post("/konto/anmelden/", {"username": FORM["email"], "password": FORM["password1"]})
+
+
 def link_from_mail() -> str:
     return re.search(r"http://\S+/konto/registrieren/bestaetigen/\S+/", mail.outbox[-1].body).group(0)
 
@@ -23,12 +27,12 @@ def test_register_verify_and_log_in(client):
     assert not user.is_active and not user.email_verified
     assert user.username.startswith("konto-")  # pseudonymous: audit labels outlive the account
     assert user.password.startswith("argon2")
-    assert client.post("/konto/anmelden/", {"username": FORM["email"], "password": FORM["password1"]}).status_code == 200
+    assert login(client).status_code == 200
     path = link_from_mail().split("8000", 1)[1]
     assert "bestätigt" in client.get(path).content.decode()
     user.refresh_from_db()
     assert user.is_active and user.email_verified and user.trust_level == TrustLevel.BASIC
-    assert client.post("/konto/anmelden/", {"username": FORM["email"], "password": FORM["password1"]}).status_code == 302
+    assert login(client).status_code == 302
 
 
 def test_tampered_verification_link_fails(client):
