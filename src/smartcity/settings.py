@@ -246,3 +246,22 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# --- payments ---
+PAYMENTS_DEFAULT_PROVIDER = os.environ.get("PAYMENTS_DEFAULT_PROVIDER", "simulator")
+# Leading digits of every Kassenzeichen (the Kassenverfahren's Mandant/Verfahren number).
+PAYMENTS_KASSENZEICHEN_PREFIX = os.environ.get("PAYMENTS_KASSENZEICHEN_PREFIX", "47")
+PAYMENTS_CASH_OFFICE_DEPARTMENT = os.environ.get("PAYMENTS_CASH_OFFICE_DEPARTMENT", "stadtkasse")
+PAYMENTS_RECONCILE_AFTER_MINUTES = int(os.environ.get("PAYMENTS_RECONCILE_AFTER_MINUTES", "15"))
+PAYMENTS_EXPIRE_AFTER_MINUTES = int(os.environ.get("PAYMENTS_EXPIRE_AFTER_MINUTES", "120"))
+PAYMENTS_RECONCILE_BATCH = int(os.environ.get("PAYMENTS_RECONCILE_BATCH", "500"))
+PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("PAYMENTS_WEBHOOK_TOLERANCE_SECONDS", "300"))
+PAYMENTS_SIMULATOR_ENABLED = env_bool("PAYMENTS_SIMULATOR_ENABLED", True)
+PAYMENTS_SIMULATOR_WEBHOOKS = os.environ.get("PAYMENTS_SIMULATOR_WEBHOOKS", "inline" if CELERY_TASK_ALWAYS_EAGER
+                                             else "http")  # inline | http | off
+PAYMENTS_SIMULATOR_WEBHOOK_SECRET = os.environ.get("PAYMENTS_SIMULATOR_WEBHOOK_SECRET", "simulator-demo-secret")
+PAYMENTS_SIMULATOR_WEBHOOK_OLD_SECRETS = env_list("PAYMENTS_SIMULATOR_WEBHOOK_OLD_SECRETS")
+CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
+    "task": "smartcity.payments.tasks.reconcile_payments",
+    "schedule": float(os.environ.get("PAYMENTS_RECONCILE_INTERVAL_SECONDS", "300")),
+}
