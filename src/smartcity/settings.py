@@ -265,6 +265,24 @@ CELERY_BEAT_SCHEDULE["parking-enforcement-prune-keys"] = {
     "schedule": crontab(hour=3, minute=15),
 }
 
+# --- airquality ---
+AIRQUALITY_STA_DEFAULT_TOP = int(os.environ.get("AIRQUALITY_STA_DEFAULT_TOP", "100"))
+AIRQUALITY_STA_MAX_TOP = int(os.environ.get("AIRQUALITY_STA_MAX_TOP", "10000"))
+AIRQUALITY_MQTT_PUBLIC_URL = os.environ.get("AIRQUALITY_MQTT_PUBLIC_URL", MQTT_URL)
+AIRQUALITY_MQTT_CLIENT_ID = os.environ.get("AIRQUALITY_MQTT_CLIENT_ID", "smartcity-airquality-ingest")
+AIRQUALITY_MQTT_TOPIC = os.environ.get("AIRQUALITY_MQTT_TOPIC", "v1.1/+/Observations")
+AIRQUALITY_MQTT_MAX_BYTES = int(os.environ.get("AIRQUALITY_MQTT_MAX_BYTES", str(256 * 1024)))
+AIRQUALITY_MQTT_BATCH = int(os.environ.get("AIRQUALITY_MQTT_BATCH", "500"))
+AIRQUALITY_PARTITIONS_AHEAD = int(os.environ.get("AIRQUALITY_PARTITIONS_AHEAD", "3"))
+AIRQUALITY_UBA_URL = os.environ.get("AIRQUALITY_UBA_URL", "https://luftdaten.umweltbundesamt.de/api/air-data/v3")
+AIRQUALITY_SENSOR_COMMUNITY_URL = os.environ.get(
+    "AIRQUALITY_SENSOR_COMMUNITY_URL", "https://data.sensor.community/static/v2/data.1h.json"
+)
+CELERY_BEAT_SCHEDULE["airquality-partitions"] = {
+    "task": "smartcity.airquality.tasks.ensure_partitions",
+    "schedule": 24 * 3600,
+}
+
 # --- payments ---
 PAYMENTS_DEFAULT_PROVIDER = os.environ.get("PAYMENTS_DEFAULT_PROVIDER", "simulator")
 # Leading digits of every Kassenzeichen (the Kassenverfahren's Mandant/Verfahren number).
