@@ -1,25 +1,15 @@
-"""Sign in staff for enforcement tests."""
+"""Sign in staff for enforcement tests (accounts' helpers, plus a session without the second factor)."""
 
-import itertools
-
-from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
-
-from smartcity.accounts.models import Department, StaffRole, User
-
-_n = itertools.count(1)
+from smartcity.accounts.models import User
+from smartcity.accounts.testing import login_staff, make_staff
 
 
 def staff_of(client, department_code: str, *, verified: bool = True) -> User:
-    department, _ = Department.objects.get_or_create(code=department_code, defaults={"name": department_code})
-    user = User.objects.create(username=f"staff{next(_n)}", email=None)
-    StaffRole.objects.create(user=user, department=department, role=StaffRole.Role.CASEWORKER)
-    device = TOTPDevice.objects.create(user=user, name="default", confirmed=True)
-    client.force_login(user)
+    user = make_staff(department_code)
     if verified:
-        session = client.session
-        session[DEVICE_ID_SESSION_KEY] = device.persistent_id
-        session.save()
+        login_staff(client, user)
+    else:
+        client.force_login(user, backend="smartcity.accounts.backends.EmailOrUsernameBackend")
     return user
 
 

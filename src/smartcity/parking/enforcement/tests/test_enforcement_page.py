@@ -4,7 +4,7 @@ import pytest
 from django.test import Client
 from django.urls import reverse
 
-from smartcity.accounts.models import User
+from smartcity.accounts.testing import login_citizen, make_citizen
 from smartcity.parking.enforcement.models import LookupTally
 from smartcity.parking.enforcement.verification import issue_token, verification_url
 
@@ -21,7 +21,7 @@ def test_anonymous_goes_to_login(client):
 
 
 def test_citizen_and_other_departments_are_refused(client):
-    client.force_login(User.objects.create(username="buerger", email=None))
+    login_citizen(client, make_citizen())
     assert client.get(PAGE).status_code == 403
     other = Client()
     staff_of(other, "steueramt")
