@@ -123,7 +123,7 @@ class SnapshotFileView(EnforcementView):
     """The snapshot file itself (gzip-compressed TSV), streamed."""
 
     @extend_schema(responses={(200, "application/gzip"): OpenApiTypes.BINARY}, tags=["parking-enforcement"],
-                   summary="Download an offline snapshot")
+                   summary="Download an offline snapshot", operation_id="parking_enforcement_snapshot_file")
     def get(self, request: Request, valid_on: str) -> FileResponse:
         try:
             day = date.fromisoformat(valid_on)

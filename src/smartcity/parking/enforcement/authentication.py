@@ -5,6 +5,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
@@ -91,3 +92,14 @@ class IsEnforcement(BasePermission):
 
     def has_permission(self, request, view) -> bool:
         return isinstance(request.user, EnforcementDevicePrincipal) or is_enforcement_officer(request.user)
+
+
+class DeviceTokenScheme(OpenApiAuthenticationExtension):
+    """Documents the device token in the OpenAPI file."""
+
+    target_class = DeviceTokenAuthentication
+    name = "enforcementDeviceToken"
+
+    def get_security_definition(self, auto_schema) -> dict:
+        return {"type": "http", "scheme": "bearer",
+                "description": "Token of an enforcement device (`./run manage parking_devices add`)."}
