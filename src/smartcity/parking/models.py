@@ -113,6 +113,7 @@ class Address(models.Model):
 
     def save(self, *args, **kwargs):
         self.street_key = normalise_street(self.street)
+        self.house_number = "".join(self.house_number.split()).lower()
         self.easting, self.northing = wgs84_to_utm32(self.lon, self.lat)
         super().save(*args, **kwargs)
 
