@@ -246,3 +246,21 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# --- parking enforcement (permit tokens, verification, Kontrolle) ---
+from celery.schedules import crontab  # noqa: E402
+
+# A sub-app of parking with its own migrations (docs/parking.md, "Nachweis und Prüfung").
+INSTALLED_APPS += ["smartcity.parking.enforcement"]
+# Fernet key (urlsafe base64, 32 bytes) that encrypts the Ed25519 signing keys at rest; derived from
+# DJANGO_SECRET_KEY when empty (demo only).
+PARKING_KEY_ENCRYPTION_KEY = os.environ.get("PARKING_KEY_ENCRYPTION_KEY", "")
+# Staff of these departments (with 2FA) may use the enforcement page and API.
+PARKING_ENFORCEMENT_DEPARTMENTS = env_list("PARKING_ENFORCEMENT_DEPARTMENTS", "ordnungsamt")
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["enforcement"] = os.environ.get("PARKING_ENFORCEMENT_RATE", "1200/min")
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["verify"] = os.environ.get("PARKING_VERIFY_RATE", "60/min")
+PARKING_SNAPSHOT_KEEP = int(os.environ.get("PARKING_SNAPSHOT_KEEP", "7"))
+CELERY_BEAT_SCHEDULE["parking-enforcement-prune-keys"] = {
+    "task": "smartcity.parking.enforcement.tasks.prune_signing_keys",
+    "schedule": crontab(hour=3, minute=15),
+}
