@@ -6,4 +6,6 @@ class ParkingAppConfig(AppConfig):
     verbose_name = "Bewohnerparken"
 
     def ready(self) -> None:
-        from . import zones  # noqa: F401  (signals that invalidate the spatial index)
+        from . import hooks, zones  # noqa: F401  (zones: signals that invalidate the spatial index)
+
+        hooks.connect()
