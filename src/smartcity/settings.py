@@ -265,6 +265,43 @@ CELERY_BEAT_SCHEDULE["parking-enforcement-prune-keys"] = {
     "schedule": crontab(hour=3, minute=15),
 }
 
+# --- airquality ---
+AIRQUALITY_STA_DEFAULT_TOP = int(os.environ.get("AIRQUALITY_STA_DEFAULT_TOP", "100"))
+AIRQUALITY_STA_MAX_TOP = int(os.environ.get("AIRQUALITY_STA_MAX_TOP", "10000"))
+AIRQUALITY_MQTT_PUBLIC_URL = os.environ.get("AIRQUALITY_MQTT_PUBLIC_URL", MQTT_URL)
+AIRQUALITY_MQTT_CLIENT_ID = os.environ.get("AIRQUALITY_MQTT_CLIENT_ID", "smartcity-airquality-ingest")
+AIRQUALITY_MQTT_TOPIC = os.environ.get("AIRQUALITY_MQTT_TOPIC", "v1.1/+/Observations")
+AIRQUALITY_MQTT_MAX_BYTES = int(os.environ.get("AIRQUALITY_MQTT_MAX_BYTES", str(256 * 1024)))
+AIRQUALITY_MQTT_BATCH = int(os.environ.get("AIRQUALITY_MQTT_BATCH", "500"))
+AIRQUALITY_PARTITIONS_AHEAD = int(os.environ.get("AIRQUALITY_PARTITIONS_AHEAD", "3"))
+AIRQUALITY_UBA_URL = os.environ.get("AIRQUALITY_UBA_URL", "https://luftdaten.umweltbundesamt.de/api/air-data/v3")
+AIRQUALITY_SENSOR_COMMUNITY_URL = os.environ.get(
+    "AIRQUALITY_SENSOR_COMMUNITY_URL", "https://data.sensor.community/static/v2/data.1h.json"
+)
+CELERY_BEAT_SCHEDULE["airquality-partitions"] = {
+    "task": "smartcity.airquality.tasks.ensure_partitions",
+    "schedule": 24 * 3600,
+}
+
+# --- payments ---
+PAYMENTS_DEFAULT_PROVIDER = os.environ.get("PAYMENTS_DEFAULT_PROVIDER", "simulator")
+# Leading digits of every Kassenzeichen (the Kassenverfahren's Mandant/Verfahren number).
+PAYMENTS_KASSENZEICHEN_PREFIX = os.environ.get("PAYMENTS_KASSENZEICHEN_PREFIX", "47")
+PAYMENTS_CASH_OFFICE_DEPARTMENT = os.environ.get("PAYMENTS_CASH_OFFICE_DEPARTMENT", "stadtkasse")
+PAYMENTS_RECONCILE_AFTER_MINUTES = int(os.environ.get("PAYMENTS_RECONCILE_AFTER_MINUTES", "15"))
+PAYMENTS_EXPIRE_AFTER_MINUTES = int(os.environ.get("PAYMENTS_EXPIRE_AFTER_MINUTES", "120"))
+PAYMENTS_RECONCILE_BATCH = int(os.environ.get("PAYMENTS_RECONCILE_BATCH", "500"))
+PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("PAYMENTS_WEBHOOK_TOLERANCE_SECONDS", "300"))
+PAYMENTS_SIMULATOR_ENABLED = env_bool("PAYMENTS_SIMULATOR_ENABLED", True)
+PAYMENTS_SIMULATOR_WEBHOOKS = os.environ.get("PAYMENTS_SIMULATOR_WEBHOOKS", "inline" if CELERY_TASK_ALWAYS_EAGER
+                                             else "http")  # inline | http | off
+PAYMENTS_SIMULATOR_WEBHOOK_SECRET = os.environ.get("PAYMENTS_SIMULATOR_WEBHOOK_SECRET", "simulator-demo-secret")
+PAYMENTS_SIMULATOR_WEBHOOK_OLD_SECRETS = env_list("PAYMENTS_SIMULATOR_WEBHOOK_OLD_SECRETS")
+CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
+    "task": "smartcity.payments.tasks.reconcile_payments",
+    "schedule": float(os.environ.get("PAYMENTS_RECONCILE_INTERVAL_SECONDS", "300")),
+}
+
 # --- parking ---
 from celery.schedules import crontab  # noqa: E402
 

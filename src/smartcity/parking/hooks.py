@@ -13,14 +13,10 @@ def _case_saved(sender, instance, **kwargs) -> None:
 def connect() -> None:
     from smartcity.cases import extensions
     from smartcity.cases.models import Case
+    from smartcity.payments import handlers
 
     from . import services
 
-    try:
-        from smartcity.payments import handlers
-    except ImportError:  # TEMPORARY until the payments app lands on main
-        handlers = None
-    if handlers is not None:
-        handlers.register("parking.application", on_paid=services.on_paid, on_failed=services.on_payment_failed)
+    handlers.register("parking.application", on_paid=services.on_paid, on_failed=services.on_payment_failed)
     extensions.register(services.CASE_TYPE_CODE, on_approve=services.on_case_approved)
     post_save.connect(_case_saved, sender=Case, dispatch_uid="parking.case_rejected")
