@@ -21,11 +21,11 @@ def apply(user, plate="D-EM 1234", vin="4711", months=12, **kw) -> Application:
     return app
 
 
-def pay(app: Application) -> Permit | None:
-    """What the payments app does on a confirmed payment (handler inside its transaction)."""
+def pay(app: Application, capture) -> Permit | None:
+    """What the payments app does on a confirmed payment: the handler runs inside its transaction."""
     from django.db import transaction
 
-    with transaction.atomic():
+    with capture(execute=True), transaction.atomic():
         services.on_paid(SimpleNamespace(pk="00000000-0000-0000-0000-000000000001", subject_id=app.pk))
     app.refresh_from_db()
     return Permit.objects.filter(application=app).first()
@@ -41,8 +41,7 @@ def test_standard_case_is_decided_automatically_and_issued_after_payment(residen
     assert record.legal_remedy.startswith("Gegen diesen Bescheid")
     assert all(c["passed"] for c in record.checks) and len(record.checks) == 16
     assert record.inputs["fahrzeugregister"]["vin_suffix"] == "4711"
-    with django_capture_on_commit_callbacks(execute=True):
-        permit = pay(app)
+    permit = pay(app, django_capture_on_commit_callbacks)
     assert permit is not None and app.status == Application.Status.ISSUED
     assert permit.valid_from == dt.date.today() and permit.plate == "D-EM 1234" and permit.automated
     assert AuditEvent.objects.filter(action="parking.permit.issued").count() == 1
@@ -50,47 +49,84 @@ def test_standard_case_is_decided_automatically_and_issued_after_payment(residen
 
 def test_issue_is_idempotent(resident, django_capture_on_commit_callbacks):
     app = apply(resident)
-    with django_capture_on_commit_callbacks(execute=True):
-        first = pay(app)
+    first = pay(app, django_capture_on_commit_callbacks)
     assert services.issue_permit(app) == first
     assert services.issue_permit(app.pk) == first
     assert Permit.objects.count() == 1
 
 
-def test_replayed_payment_confirmation_yields_one_permit(resident, django_capture_on_commit_callbacks):
+def pay_with_simulator(app: Application, capture, *, replays: int = 0):
+    """Start the payment, pay on the simulator, deliver the signed webhook (and replays of it)."""
+    from smartcity.payments.contrib.simulator import webhooks
+    from smartcity.payments.contrib.simulator.models import SimulatorTransaction
+    from smartcity.payments.models import Payment
+    from smartcity.payments.services import handle_webhook
+
+    with capture(execute=True):
+        services.start_payment(app, return_url="/parken/")
+    app.refresh_from_db()
+    payment = Payment.objects.get(pk=app.payment_id)
+    tx = SimulatorTransaction.objects.get(pk=payment.provider_reference)
+    tx.status = SimulatorTransaction.Status.PAID
+    tx.save()
+    body, headers = webhooks.build(tx, event_id="evt-paid")
+    for _ in range(1 + replays):
+        with capture(execute=True):
+            assert handle_webhook("simulator", body, headers).http_status == 200
+    app.refresh_from_db()
+    return payment
+
+
+def test_replayed_payment_webhook_yields_one_permit(resident, django_capture_on_commit_callbacks, settings):
+    settings.PAYMENTS_SIMULATOR_WEBHOOKS = "off"
     app = apply(resident)
-    with django_capture_on_commit_callbacks(execute=True):
-        pay(app)
-        pay(app)  # a second on_paid (a different payment for the same application) changes nothing
+    pay_with_simulator(app, django_capture_on_commit_callbacks, replays=3)
+    assert app.status == Application.Status.ISSUED
     assert Permit.objects.filter(application=app).count() == 1
 
 
-def test_worker_killed_between_payment_and_issue(resident, monkeypatch):
-    """on_paid committed, the issuing task never ran (worker killed): the redelivered task issues once."""
-    from smartcity.parking import tasks
+def test_abandoned_payment_leaves_the_application_resumable(resident, django_capture_on_commit_callbacks, settings):
+    from smartcity.payments.contrib.simulator.models import SimulatorTransaction
+    from smartcity.payments.models import Payment
+    from smartcity.payments.services import refresh_from_provider
 
-    lost = []
-    monkeypatch.setattr(tasks.issue_permit_task, "delay", lambda app_id: lost.append(app_id))
+    settings.PAYMENTS_SIMULATOR_WEBHOOKS = "off"
     app = apply(resident)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.start_payment(app, return_url="/parken/")
+    app.refresh_from_db()
+    payment = Payment.objects.get(pk=app.payment_id)
+    SimulatorTransaction.objects.filter(pk=payment.provider_reference).update(
+        status=SimulatorTransaction.Status.CANCELLED)
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_from_provider(payment, source="return")
+    app.refresh_from_db()
+    assert app.status == Application.Status.AWAITING_PAYMENT and app.plate == "D-EM 1234"
+    pay_with_simulator(app, django_capture_on_commit_callbacks)  # a second attempt succeeds
+    assert app.status == Application.Status.ISSUED
+
+
+def test_worker_killed_between_payment_and_issue(resident):
+    """on_paid committed but the issuing task died with its worker (its on-commit callback never ran here):
+    the redelivered task (acks_late) issues the permit, a duplicate delivery issues nothing more."""
     from django.db import transaction
 
+    from smartcity.parking import tasks
+
+    app = apply(resident)
     with transaction.atomic():
         services.on_paid(SimpleNamespace(pk="p1", subject_id=app.pk))
     app.refresh_from_db()
     assert app.status == Application.Status.PAID and not Permit.objects.exists()
-    monkeypatch.undo()
-    tasks.issue_permit_task.apply(args=(lost[0],))  # redelivery (acks_late)
-    tasks.issue_permit_task.apply(args=(lost[0],))  # and a duplicate delivery
-    assert Permit.objects.filter(application=app).count() == 1
-    assert tasks.issue_permit_task.acks_late
+    first = tasks.issue_permit_task.apply(args=(str(app.pk),)).get()
+    again = tasks.issue_permit_task.apply(args=(str(app.pk),)).get()
+    assert first == again and Permit.objects.filter(application=app).count() == 1
+    assert tasks.issue_permit_task.acks_late and tasks.issue_permit_task.reject_on_worker_lost
 
 
-def test_stuck_paid_applications_are_swept(resident, monkeypatch):
+def test_stuck_paid_applications_are_swept(resident):
     from django.db import transaction
 
-    from smartcity.parking import tasks
-
-    monkeypatch.setattr(tasks.issue_permit_task, "delay", lambda app_id: None)
     app = apply(resident)
     with transaction.atomic():
         services.on_paid(SimpleNamespace(pk="p1", subject_id=app.pk))
@@ -125,11 +161,7 @@ def test_register_timeout_keeps_the_application_waiting(resident, monkeypatch):
     monkeypatch.setattr(tasks.retry_register_check, "apply_async",
                         lambda args, countdown: scheduled.append((args, countdown)))
     SimulatedVehicle.objects.update(simulate=SimulatedOutage.TIMEOUT)
-    from django.test.utils import CaptureQueriesContext  # noqa: F401
-
     app = services.create_application(resident, plate="D-EM 1234", vin_suffix="4711", months=12)
-    from django.db import connection  # noqa: F401
-
     services.submit(app)
     app.refresh_from_db()
     assert app.status == Application.Status.WAITING_REGISTER
@@ -172,8 +204,7 @@ def test_caseworker_approval_runs_the_same_pipeline(resident, django_capture_on_
     approval = app.decisions.first()
     assert approval.outcome == DecisionRecord.Outcome.APPROVE and not approval.automated
     assert approval.decided_by == caseworker
-    with django_capture_on_commit_callbacks(execute=True):
-        permit = pay(app)
+    permit = pay(app, django_capture_on_commit_callbacks)
     assert permit is not None and not permit.automated
 
 
@@ -190,7 +221,8 @@ def test_address_outside_every_zone_leads_to_a_hearing_then_rejection(resident, 
 
     case = Case.objects.get(pk=app.case_id)
     assert case.status == "in_pruefung"
-    decide(case, outcome="rejected", actor=User.objects.create_user(username="parken"), reasons="Keine Wohnung im Gebiet.")
+    caseworker = User.objects.create_user(username="parken")
+    decide(case, outcome="rejected", actor=caseworker, reasons="Keine Wohnung im Gebiet.")
     app.refresh_from_db()
     assert app.status == Application.Status.REJECTED
     assert app.decisions.first().outcome == DecisionRecord.Outcome.REJECT
@@ -208,8 +240,7 @@ def test_expired_hearing_goes_to_the_caseworker(resident):
 def test_second_person_same_plate_conflict_routes_instead_of_failing(resident, zone,
                                                                      django_capture_on_commit_callbacks):
     app = apply(resident)
-    with django_capture_on_commit_callbacks(execute=True):
-        pay(app)
+    pay(app, django_capture_on_commit_callbacks)
     other = User.objects.create_user(username="max", first_name="Max", last_name="Mustermann",
                                      birth_date=dt.date(1960, 1, 1))
     rival = Application.objects.create(reference="BP-X", applicant=other, plate="D-EM 1234", vin_suffix="4711",
