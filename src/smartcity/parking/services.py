@@ -603,6 +603,17 @@ def on_payment_failed(payment: Any) -> None:
         record(SYSTEM, "parking.application.payment_failed", app, payment=str(payment.pk), status=payment.status)
 
 
+def record_counter_payment(application: Application, *, actor: Any) -> None:
+    """The fee was paid in person (Bürgerbüro, EC-Cash): continue the same pipeline as after an e-payment."""
+    with transaction.atomic():
+        app = _locked(application)
+        if app.status != Status.AWAITING_PAYMENT:
+            raise ParkingError("Für diesen Antrag ist keine Zahlung offen.")
+        record(actor, "parking.application.paid_at_counter", app, fee_cents=app.fee_cents)
+        _mark_paid(app, payment_id="")
+    application.refresh_from_db()
+
+
 def _mark_paid(app: Application, *, payment_id: str) -> None:
     from .tasks import issue_permit_task
 
