@@ -106,14 +106,26 @@ def _holders() -> None:
             services.record_counter_payment(app, actor="demo")
 
 
+def _usage_confirmation(user: User):
+    from smartcity.core.pdf import Letter, Section, render_letter
+    from smartcity.documents.services import store_generated
+
+    text = (f"Die Rheinische Leasing GmbH bestätigt, dass {user.first_name} {user.last_name} das Fahrzeug D-RL 2040 "
+            "dauerhaft als Dienstwagen nutzt, auch privat. (Demodaten)")
+    letter = Letter(title="Nutzungsbestätigung",
+                    recipient=["Landeshauptstadt Düsseldorf", "Amt für Verkehrsmanagement"],
+                    sections=[Section("Bestätigung des Halters", paragraphs=[text])])
+    return store_generated(render_letter(letter), filename="Nutzungsbestaetigung-D-RL-2040.pdf",
+                           content_type="application/pdf", owner=user, kind="upload")
+
+
 def _applications(users: list[User]) -> None:
     """One application in each interesting state, from the BundID simulator's people."""
     erika, ayse, jan, _sophie, klaus, _lena = users
     if not Application.objects.filter(applicant=ayse).exists():
-        app = services.create_application(
-            ayse, plate="D-RL 2040", vin_suffix="2040", months=12,
-            special_circumstances="Firmenwagen meines Arbeitgebers; die Nutzungsbestätigung reiche ich nach.")
-        services.submit(app)  # routed: keeper is a leasing company, special circumstances stated
+        app = services.create_application(ayse, plate="D-RL 2040", vin_suffix="2040", months=12,
+                                          usage_document=_usage_confirmation(ayse))
+        services.submit(app)  # routed: the keeper is a leasing company
     if not Application.objects.filter(applicant=jan).exists():
         services.submit(services.create_application(jan, plate="ME-JK 79", vin_suffix="7979", months=24))
     if not Application.objects.filter(applicant=klaus).exists():
