@@ -246,3 +246,19 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# --- opendata ---
+OPENDATA_SITE_TITLE = os.environ.get("OPENDATA_SITE_TITLE", "Offene Daten Düsseldorf")
+OPENDATA_MAX_UPLOAD_BYTES = int(os.environ.get("OPENDATA_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
+# Datasets per page in the DCAT catalogue (/opendata/catalog.ttl …), like ckanext.dcat.datasets_per_page.
+OPENDATA_CATALOG_PAGE_SIZE = int(os.environ.get("OPENDATA_CATALOG_PAGE_SIZE", "100"))
+OPENDATA_HARVEST_TIMEOUT = int(os.environ.get("OPENDATA_HARVEST_TIMEOUT", "30"))  # seconds per HTTP request
+OPENDATA_HARVEST_MAX_ATTEMPTS = int(os.environ.get("OPENDATA_HARVEST_MAX_ATTEMPTS", "3"))
+OPENDATA_DATASTORE_MAX_ROWS = int(os.environ.get("OPENDATA_DATASTORE_MAX_ROWS", "2000000"))
+CELERY_BEAT_SCHEDULE.update({
+    "opendata-run-publishers": {"task": "smartcity.opendata.tasks.run_publishers", "schedule": 3600.0},
+    "opendata-check-freshness": {"task": "smartcity.opendata.tasks.check_freshness", "schedule": 6 * 3600.0},
+    "opendata-harvest": {"task": "smartcity.opendata.tasks.harvest_all", "schedule": 24 * 3600.0},
+})
+# DCAT-AP.de SHACL shapes + vocabularies (GovData validator layout); editors see warnings from them.
+OPENDATA_SHACL_DIR = os.environ.get("OPENDATA_SHACL_DIR", str(PROJECT_DIR.parent / "shared" / "standards" / "dcat-ap-de"))
