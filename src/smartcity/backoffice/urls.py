@@ -3,5 +3,8 @@ from django.urls import path
 from smartcity.core.views import under_construction
 
 app_name = "backoffice"
-# Scaffold route; the backoffice work package replaces it.
-urlpatterns = [path("", under_construction, name="queue")]
+# Scaffold routes until the back-office views land (same branch, next step).
+urlpatterns = [
+    path("", under_construction, name="queue"),
+    path("vorgang/<str:reference>/", lambda request, reference: under_construction(request), name="case"),
+]

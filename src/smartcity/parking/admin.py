@@ -1,0 +1,67 @@
+from django.contrib import admin
+
+from . import models
+
+
+class StreetRangeInline(admin.TabularInline):
+    model = models.StreetRange
+    extra = 0
+
+
+@admin.register(models.Zone)
+class ZoneAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "regime", "active_from", "applications_open_from", "is_demo"]
+    list_filter = ["regime", "is_demo"]
+    search_fields = ["code", "name"]
+    inlines = [StreetRangeInline]
+
+
+@admin.register(models.Address)
+class AddressAdmin(admin.ModelAdmin):
+    list_display = ["street", "house_number", "postcode", "zone", "zone_source", "lon", "lat", "easting", "northing"]
+    list_filter = ["zone", "zone_source"]
+    search_fields = ["street", "postcode"]
+    readonly_fields = ["easting", "northing", "zone", "zone_source"]
+
+
+@admin.register(models.ParkingConfig)
+class ParkingConfigAdmin(admin.ModelAdmin):
+    list_display = ["city_code", "durations_months", "renewal_window_days", "updated_at"]
+
+
+class DecisionInline(admin.StackedInline):
+    model = models.DecisionRecord
+    extra = 0
+    can_delete = False
+    readonly_fields = ["created_at", "outcome", "automated", "decided_by", "ruleset_version", "inputs", "checks",
+                       "reasons", "legal_basis", "legal_remedy", "config_snapshot"]
+
+
+@admin.register(models.Application)
+class ApplicationAdmin(admin.ModelAdmin):
+    list_display = ["reference", "applicant", "kind", "plate", "zone", "status", "created_at"]
+    list_filter = ["status", "kind", "zone"]
+    search_fields = ["reference", "plate", "applicant__username"]
+    readonly_fields = [f.name for f in models.Application._meta.fields]
+    inlines = [DecisionInline]
+
+
+@admin.register(models.Permit)
+class PermitAdmin(admin.ModelAdmin):
+    list_display = ["number", "plate", "zone", "holder", "valid_from", "valid_until", "status"]
+    list_filter = ["status", "zone"]
+    search_fields = ["number", "plate"]
+    readonly_fields = [f.name for f in models.Permit._meta.fields]
+
+
+@admin.register(models.SimulatedResident)
+class SimulatedResidentAdmin(admin.ModelAdmin):
+    list_display = ["family_name", "given_names", "birth_date", "street", "house_number", "residence_type",
+                    "auskunftssperre", "simulate"]
+    search_fields = ["family_name", "street"]
+
+
+@admin.register(models.SimulatedVehicle)
+class SimulatedVehicleAdmin(admin.ModelAdmin):
+    list_display = ["plate", "keeper_family_name", "keeper_organisation", "vehicle_class", "length_mm", "simulate"]
+    search_fields = ["plate", "keeper_family_name", "keeper_organisation"]
