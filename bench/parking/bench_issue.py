@@ -21,6 +21,7 @@ from datetime import date
 
 from common import percentiles, report, setup_django
 
+
 def _prepare_zone() -> None:
     from smartcity.parking.testing import make_address, make_zone
 

@@ -1,8 +1,8 @@
 """The permit PDF: page 1 is the fee notice (Gebührenbescheid), page 2 the permit to cut out and show
 behind the windscreen, with a QR code holding the signed token (ADR 0060).
 
-Called by the issuing pipeline for every permit, so it is kept lean: one query for the decision record and
-the configuration each, vector graphics only, no images or fonts to embed.
+Called by the issuing pipeline for every permit, so it is kept lean: one query each for the decision record and
+the configuration, vector graphics only, no images or fonts to embed.
 """
 
 from django.conf import settings
@@ -12,20 +12,14 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Paragraph, Spacer, Table, TableStyle
 
+from smartcity.cases.decision import REMEDY, RETRIEVAL
 from smartcity.core.pdf import BODY, HEADING, SMALL, SUBHEADING, Letter, Section, qr_flowable, render_letter, text
 
 from .enforcement.verification import issue_token, verification_url
-from .models import DecisionRecord, ParkingConfig, Permit
+from .models import DecisionRecord, Permit
 from .rules.fees import FEE_LEGAL_BASIS, format_euros
+from .services import get_config
 
-# Used only when neither the decision record nor the city's configuration carries its own text.
-# NRW abolished the Widerspruch for this kind of decision (§ 110 JustG NRW): the remedy is an action in court.
-DEFAULT_LEGAL_REMEDY = (
-    "Gegen diesen Bescheid können Sie innerhalb eines Monats nach Bekanntgabe Klage beim Verwaltungsgericht "
-    "Düsseldorf, Bastionstraße 39, 40213 Düsseldorf, erheben. Die Klage ist schriftlich oder zur Niederschrift "
-    "der Urkundsbeamtin oder des Urkundsbeamten der Geschäftsstelle des Gerichts zu erheben; sie kann auch "
-    "elektronisch nach Maßgabe des § 55a der Verwaltungsgerichtsordnung eingereicht werden."
-)
 PLATE_STYLE = ParagraphStyle("permit-plate", parent=HEADING, fontSize=24, leading=28)
 ZONE_STYLE = ParagraphStyle("permit-zone", parent=HEADING, fontSize=40, leading=44)
 
@@ -40,8 +34,7 @@ def render_permit_pdf(permit: Permit) -> bytes:
     holder = permit.holder
     decision = (DecisionRecord.objects.filter(application=application, outcome__in=[
         DecisionRecord.Outcome.ISSUE, DecisionRecord.Outcome.APPROVE]).first())
-    config = ParkingConfig.objects.filter(city_code=settings.CITY_CODE).first()
-    authority = config.authority if config else settings.CITY_NAME
+    config = get_config()
     token = issue_token(permit)
     url = verification_url(token)
     plates = ", ".join(p for p in (permit.plate, permit.second_plate) if p)
@@ -70,8 +63,10 @@ def render_permit_pdf(permit: Permit) -> bytes:
             "Dieser Bescheid wurde vollständig automatisiert erlassen (§ 35a VwVfG). Die Gründe der "
             "Entscheidung können Sie in Ihrem Konto unter „Meine Anträge“ einsehen."
         ]))
-    remedy = (decision.legal_remedy if decision else "") or (config.legal_remedy if config else "")
-    sections.append(Section("Rechtsbehelfsbelehrung", [remedy or DEFAULT_LEGAL_REMEDY]))
+    remedy = (decision.legal_remedy if decision else "") or config.legal_remedy or REMEDY
+    sections.append(Section("Rechtsbehelfsbelehrung", [remedy]))
+    if permit.channel == "online":
+        sections.append(Section("Bekanntgabe", [RETRIEVAL]))
 
     letter = Letter(
         title="Gebührenbescheid – Bewohnerparkausweis",
@@ -79,8 +74,9 @@ def render_permit_pdf(permit: Permit) -> bytes:
         reference=application.reference,
         date=_date(timezone.localtime(permit.issued_at)),
         sections=sections,
-        footer=f"{authority} · Prüfung des Ausweises: {settings.SITE_URL}{_path(url)}",
-        extra=[PageBreak(), *_windscreen_permit(permit, plates, validity, url, authority)],
+        footer=f"{config.authority} · Dieses Schreiben wurde maschinell erstellt und ist ohne Unterschrift gültig. "
+               f"Prüfung des Ausweises: {settings.SITE_URL}{_path(url)}",
+        extra=[PageBreak(), *_windscreen_permit(permit, plates, validity, url, config.authority)],
         subject=f"Bewohnerparkausweis {permit.number}",
         keywords=[url],  # lets software (and tests) read the token without decoding the QR image
     )
