@@ -59,8 +59,8 @@ def load(stdout) -> None:
                                                                                         "email": email})
     password_hash = make_password(PASSWORD)  # Argon2 is slow on purpose: hash the shared demo password once
     erika = by_id(ERIKA_BPK2)
-    _user("erika", password_hash, email="erika.mustermann@example.org", email_verified=True, first_name=erika["first_name"],
-          last_name=erika["last_name"], birth_date=erika["birth_date"],
+    _user("erika", password_hash, email="erika.mustermann@example.org", email_verified=True,
+          first_name=erika["first_name"], last_name=erika["last_name"], birth_date=erika["birth_date"],
           street=erika["street"], house_number=erika["house_number"], postcode=erika["postcode"],
           city=erika["city"], trust_level=TrustLevel.SUBSTANTIAL, login_provider="bundid-simulator",
           external_id=ERIKA_BPK2, verified_fields=list(User.VERIFIABLE_FIELDS))
