@@ -262,6 +262,8 @@ PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(24 * 3
 # --- documents ---
 DOCUMENT_ORPHAN_DAYS = int(os.environ.get("DOCUMENT_ORPHAN_DAYS", "30"))  # uploads never attached to a case
 CLAMD_TIMEOUT = float(os.environ.get("CLAMD_TIMEOUT", "30"))
+CELERY_BEAT_SCHEDULE["documents-cleanup"] = {"task": "smartcity.documents.tasks.cleanup_documents",
+                                             "schedule": 24 * 3600}
 
 # --- parking enforcement (permit tokens, verification, Kontrolle) ---
 from celery.schedules import crontab  # noqa: E402
