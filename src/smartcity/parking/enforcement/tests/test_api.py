@@ -162,3 +162,26 @@ def test_verify_api_rate_limited(monkeypatch):
                                             ("1/day", (1, 86400))])
 def test_parse_rate(rate, expected):
     assert parse_rate(rate) == expected
+
+
+@pytest.mark.redis
+def test_rate_limit_with_redis_counts_in_one_round_trip(device_client, settings, monkeypatch):
+    import uuid
+
+    from smartcity.parking.enforcement import throttling
+
+    principal = f"device:test-{uuid.uuid4()}"  # unique across parallel test processes sharing Redis
+    monkeypatch.setattr(throttling, "principal_of", lambda request: principal)
+    settings.REDIS_URL = "redis://127.0.0.1:6379/6"
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "enforcement": "2/min"}}
+    throttling._redis.cache_clear()
+    try:
+        codes = [device_client.post(LOOKUP, {"plate": "D-AB 1"}, format="json").status_code for _ in range(3)]
+        keys = list(throttling._redis().scan_iter(f"ratelimit:parking-enforcement:{principal}:*"))
+        assert len(keys) == 1 and 0 < throttling._redis().ttl(keys[0]) <= 120
+    finally:
+        for key in throttling._redis().scan_iter(f"ratelimit:parking-enforcement:{principal}:*"):
+            throttling._redis().delete(key)
+        throttling._redis.cache_clear()
+    assert codes == [200, 200, 429]
