@@ -35,6 +35,7 @@ QUEUE_QUERIES = ["", "?seite=2", "?seite=40", "?status=in_pruefung", "?mine=on",
 
 def make_sessions(citizens: int, staff: int) -> tuple[list[str], list[str]]:
     """Session keys of citizens who have cases, and of bench caseworkers with a verified OTP device."""
+    from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
     from django.contrib.sessions.backends.db import SessionStore
     from django_otp import DEVICE_ID_SESSION_KEY
@@ -45,7 +46,7 @@ def make_sessions(citizens: int, staff: int) -> tuple[list[str], list[str]]:
     def session_for(user: User, device: TOTPDevice | None = None) -> str:
         store = SessionStore()
         store[SESSION_KEY] = str(user.pk)
-        store[BACKEND_SESSION_KEY] = "django.contrib.auth.backends.ModelBackend"
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the one that logs users in
         store[HASH_SESSION_KEY] = user.get_session_auth_hash()
         if device is not None:
             store[DEVICE_ID_SESSION_KEY] = device.persistent_id

@@ -1,23 +1,14 @@
 """Paying with the simulator in the browser: accessible pages, the round trip, the message on return."""
 
 import pytest
-from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-from django.contrib.sessions.backends.db import SessionStore
 
 from smartcity.accounts.models import Department, User
+from smartcity.accounts.testing import PASSWORD, make_citizen, playwright_login
 from smartcity.payments import services
 
 from .conftest import axe_violations, describe
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
-
-
-def _logged_in(page, live_server, user: User) -> None:
-    store = SessionStore()
-    store[SESSION_KEY], store[BACKEND_SESSION_KEY] = str(user.pk), "django.contrib.auth.backends.ModelBackend"
-    store[HASH_SESSION_KEY] = user.get_session_auth_hash()
-    store.create()
-    page.context.add_cookies([{"name": "sessionid", "value": store.session_key, "url": live_server.url}])
 
 
 def _payment(user: User):
@@ -27,9 +18,10 @@ def _payment(user: User):
 
 
 def test_pay_with_simulator(page, live_server):
-    user = User.objects.create_user("erika", email="erika@example.org", password="Test-Passwort-1")
+    user = make_citizen()
     payment = _payment(user)
-    _logged_in(page, live_server, user)
+    playwright_login(page, live_server.url, user.username, PASSWORD)
+    page.get_by_role("button", name="Abmelden").wait_for()
     page.goto(live_server.url + payment.redirect_url)
     assert page.get_by_role("heading", name="Zahlungssimulator").is_visible()
     assert page.get_by_text("25,00 €").is_visible()
@@ -43,9 +35,10 @@ def test_pay_with_simulator(page, live_server):
 
 
 def test_pending_status_page_is_accessible(page, live_server):
-    user = User.objects.create_user("erika", email="erika@example.org", password="Test-Passwort-1")
+    user = make_citizen()
     payment = _payment(user)
-    _logged_in(page, live_server, user)
+    playwright_login(page, live_server.url, user.username, PASSWORD)
+    page.get_by_role("button", name="Abmelden").wait_for()
     page.goto(f"{live_server.url}/bezahlen/{payment.pk}/")
     assert page.get_by_text("noch keine Bestätigung").is_visible()
     violations = axe_violations(page)
