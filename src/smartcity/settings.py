@@ -317,3 +317,15 @@ CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
     "task": "smartcity.payments.tasks.reconcile_payments",
     "schedule": float(os.environ.get("PAYMENTS_RECONCILE_INTERVAL_SECONDS", "300")),
 }
+
+# --- opendata ---
+OPENDATA_SITE_TITLE = os.environ.get("OPENDATA_SITE_TITLE", "Offene Daten Düsseldorf")
+OPENDATA_MAX_UPLOAD_BYTES = int(os.environ.get("OPENDATA_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
+# Datasets per page in the DCAT catalogue (/opendata/catalog.ttl …), like ckanext.dcat.datasets_per_page.
+OPENDATA_CATALOG_PAGE_SIZE = int(os.environ.get("OPENDATA_CATALOG_PAGE_SIZE", "100"))
+OPENDATA_HARVEST_TIMEOUT = int(os.environ.get("OPENDATA_HARVEST_TIMEOUT", "30"))  # seconds per HTTP request
+OPENDATA_HARVEST_MAX_ATTEMPTS = int(os.environ.get("OPENDATA_HARVEST_MAX_ATTEMPTS", "3"))
+OPENDATA_DATASTORE_MAX_ROWS = int(os.environ.get("OPENDATA_DATASTORE_MAX_ROWS", "2000000"))
+# DCAT-AP.de SHACL shapes + vocabularies (GovData validator layout); editors see warnings from them.
+OPENDATA_SHACL_DIR = os.environ.get("OPENDATA_SHACL_DIR",
+                                    str(PROJECT_DIR.parent / "shared" / "standards" / "dcat-ap-de"))
