@@ -35,7 +35,9 @@ def search_services(queryset: QuerySet[Service], query: str) -> QuerySet[Service
     if not tokens:
         return queryset
     candidates = _postgres_candidates(queryset, tokens) if connection.vendor == "postgresql" else queryset
-    return _ranked(queryset, candidates, tokens, require_python_match=connection.vendor != "postgresql")
+    # PostgreSQL narrows the candidates with its indexes; the same Python scoring then decides on both
+    # databases, so a search gives the same answer on PostgreSQL and on the SQLite demo.
+    return _ranked(queryset, candidates, tokens)
 
 
 def _postgres_candidates(queryset: QuerySet[Service], tokens: list[str]) -> QuerySet[Service]:
@@ -51,14 +53,13 @@ def _postgres_candidates(queryset: QuerySet[Service], tokens: list[str]) -> Quer
     return queryset
 
 
-def _ranked(queryset: QuerySet[Service], candidates: QuerySet[Service], tokens: list[str], *,
-            require_python_match: bool) -> QuerySet[Service]:
+def _ranked(queryset: QuerySet[Service], candidates: QuerySet[Service], tokens: list[str]) -> QuerySet[Service]:
     query = " ".join(tokens)
     scored = []
     for pk, title, text, online, name in candidates.values_list("pk", "search_title", "search_text", "online",
                                                                 "name_de"):
         text_score = textsearch.score(query, text)
-        if text_score or not require_python_match:
+        if text_score:
             scored.append((-(text_score + textsearch.score(query, title)), not online, name, pk))
     ids = [pk for *_, pk in sorted(scored)]
     if not ids:
