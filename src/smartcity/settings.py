@@ -301,3 +301,11 @@ CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
     "task": "smartcity.payments.tasks.reconcile_payments",
     "schedule": float(os.environ.get("PAYMENTS_RECONCILE_INTERVAL_SECONDS", "300")),
 }
+
+# --- eforms ---
+EFORMS_SUBMISSIONS_PER_HOUR = int(os.environ.get("EFORMS_SUBMISSIONS_PER_HOUR", "10"))
+EFORMS_DRAFT_RETENTION_DAYS = int(os.environ.get("EFORMS_DRAFT_RETENTION_DAYS", "30"))
+CELERY_BEAT_SCHEDULE["eforms-delete-stale-drafts"] = {
+    "task": "smartcity.eforms.tasks.delete_stale_drafts",
+    "schedule": 24 * 3600.0,
+}
