@@ -37,7 +37,7 @@ CITY_NAME = os.environ.get("SMARTCITY_CITY_NAME", "Landeshauptstadt Düsseldorf"
 CITY_CODE = os.environ.get("SMARTCITY_CITY_CODE", "DUS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "smartcity.accounts.admin_site.SmartCityAdminConfig",  # django.contrib.admin with a TOTP-only site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -119,7 +119,7 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "smartcity.accounts.backends.EmailOrUsernameBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -250,6 +250,18 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
+
+# --- accounts ---
+# The BundID simulator lets anyone log in as a test person: only for demo, test and staging systems.
+BUNDID_SIMULATOR_ENABLED = env_bool("BUNDID_SIMULATOR_ENABLED", env_bool("SMARTCITY_ALLOW_INSECURE_DEFAULTS", True))
+BUNDID_SIMULATOR_RATE_LIMIT = int(os.environ.get("BUNDID_SIMULATOR_RATE_LIMIT", "30"))  # logins per IP / 10 min
+ACCOUNTS_REGISTER_RATE_LIMIT = int(os.environ.get("ACCOUNTS_REGISTER_RATE_LIMIT", "10"))  # sign-ups per IP / hour
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", CITY_NAME)
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(24 * 3600)))
+
+# --- documents ---
+DOCUMENT_ORPHAN_DAYS = int(os.environ.get("DOCUMENT_ORPHAN_DAYS", "30"))  # uploads never attached to a case
+CLAMD_TIMEOUT = float(os.environ.get("CLAMD_TIMEOUT", "30"))
 
 # --- parking enforcement (permit tokens, verification, Kontrolle) ---
 from celery.schedules import crontab  # noqa: E402
