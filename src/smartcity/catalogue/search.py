@@ -22,7 +22,7 @@ MAX_QUERY_WORDS = 8
 
 def filter_services(queryset: QuerySet[Service], params: Mapping[str, str]) -> QuerySet[Service]:
     """Shared by the pages and the API: Lebenslage, online-only and the text query."""
-    queryset = queryset.select_related("department").prefetch_related("categories")
+    queryset = queryset.select_related("department").prefetch_related("categories", "form_definitions")
     if category := params.get("category"):
         queryset = queryset.filter(categories__slug=category)
     if str(params.get("online", "")).lower() in {"1", "true", "ja", "on"}:

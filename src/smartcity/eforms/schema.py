@@ -44,7 +44,6 @@ _FIELD = {
         "max_date": {"type": "string"},
         "prefill": {"enum": PREFILL_SOURCES},
         "autocomplete": {"type": "string", "pattern": r"^[a-z0-9 -]{1,60}$"},
-        "document_kind": {"type": "string", "pattern": r"^[a-z0-9_]{1,40}$"},
     },
 }
 _STEP = {

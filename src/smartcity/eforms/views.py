@@ -26,9 +26,9 @@ def _trust_ok(request: HttpRequest, form: FormDefinition) -> bool:
 
 
 def _trust_redirect(request: HttpRequest, form: FormDefinition) -> HttpResponse:
-    messages.warning(request, _("Für diesen Antrag brauchen Sie ein Konto mit dem Vertrauensniveau „%(level)s“. "
-                                "Bitte melden Sie sich entsprechend an.") % {"level": form.definition["trust_level"]})
-    return redirect(f"{reverse('accounts:login')}?{urlencode({'next': form.get_absolute_url()})}")
+    """The accounts step-up page raises the trust level and brings the applicant back."""
+    query = urlencode({"level": form.definition["trust_level"], "next": form.get_absolute_url()})
+    return redirect(f"{reverse('accounts:step_up')}?{query}")
 
 
 def _safe_reverse(name: str, *args: Any) -> str:
@@ -144,7 +144,7 @@ def _store_uploads(request: HttpRequest, spec: dict[str, Any], answers: dict[str
         if upload is None:
             continue
         try:
-            document = store_upload(upload, owner=request.user, kind=field.get("document_kind", "upload"))
+            document = store_upload(upload, owner=request.user)
         except UploadRejected as exc:
             errors[field["key"]] = [str(exc)]
             continue
