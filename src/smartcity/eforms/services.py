@@ -326,7 +326,7 @@ def on_paid(payment: Any) -> None:
     from smartcity.cases.services import transition
     from smartcity.cases.workflow import AWAITING_PAYMENT, RECEIVED
 
-    submission = Submission.objects.select_for_update().select_related("case").get(pk=payment.subject_id)
+    submission = Submission.objects.select_for_update().get(pk=payment.subject_id)
     if submission.status != Submission.Status.PAYMENT_PENDING:
         return
     submission.status = Submission.Status.SUBMITTED
