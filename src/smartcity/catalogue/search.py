@@ -1,10 +1,10 @@
 """Catalogue search: PostgreSQL full-text (german) + pg_trgm, or the pure-Python matcher on SQLite.
 
 Rule on both backends: every query word must occur in the service's normalised search text, as a word
-prefix, inside a compound word, or as a small typo of a word. On PostgreSQL the database finds the
-candidates (to_tsvector('german') prefix match or pg_trgm word similarity, both index-backed); ranking
-uses one shared scorer (textsearch.score on name and text, then online services, then name), so both
-backends list results in the same order.
+prefix, inside a compound word, or as a small typo of a word. On PostgreSQL the database narrows the
+candidates (to_tsvector('german') prefix match or pg_trgm word similarity, both index-backed); the shared
+scorer (textsearch.score on name and text) then decides and ranks them (then online services first, then
+by name), so both backends give the same results in the same order.
 """
 
 from collections.abc import Mapping
@@ -22,7 +22,7 @@ MAX_QUERY_WORDS = 8
 
 def filter_services(queryset: QuerySet[Service], params: Mapping[str, str]) -> QuerySet[Service]:
     """Shared by the pages and the API: Lebenslage, online-only and the text query."""
-    queryset = queryset.select_related("department").prefetch_related("categories")
+    queryset = queryset.select_related("department").prefetch_related("categories", "form_definitions")
     if category := params.get("category"):
         queryset = queryset.filter(categories__slug=category)
     if str(params.get("online", "")).lower() in {"1", "true", "ja", "on"}:
@@ -35,8 +35,6 @@ def search_services(queryset: QuerySet[Service], query: str) -> QuerySet[Service
     if not tokens:
         return queryset
     candidates = _postgres_candidates(queryset, tokens) if connection.vendor == "postgresql" else queryset
-    # PostgreSQL narrows the candidates with its indexes; the same Python scoring then decides on both
-    # databases, so a search gives the same answer on PostgreSQL and on the SQLite demo.
     return _ranked(queryset, candidates, tokens)
 
 

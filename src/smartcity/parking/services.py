@@ -642,8 +642,8 @@ def issue_permit(application: Application | Any) -> Permit | None:
     """
     app_id = getattr(application, "pk", application)
     with transaction.atomic():
-        app = (Application.objects.select_for_update(of=("self",))
-               .select_related("applicant", "zone", "replaces").get(pk=app_id))
+        app = Application.objects.select_for_update(of=("self",)).select_related("applicant", "zone", "replaces").get(
+            pk=app_id)
         existing = Permit.objects.filter(application=app).first()
         if existing is not None:
             return existing
@@ -734,7 +734,7 @@ def cancel_permit(permit: Permit, *, actor: Any) -> int:
     """The holder returns the permit: revoke it and refund pro rata per configuration. Returns cents refunded."""
     config = get_config()
     with transaction.atomic():
-        locked = Permit.objects.select_for_update(of=("self",)).select_related("application").get(pk=permit.pk)
+        locked = Permit.objects.select_for_update().select_related("application").get(pk=permit.pk)
         if locked.status != Permit.Status.ACTIVE:
             raise ParkingError("Dieser Ausweis ist nicht mehr gültig.")
         refund = pro_rata_refund(paid_cents=locked.fee_cents, valid_from=locked.valid_from,

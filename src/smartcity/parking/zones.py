@@ -1,13 +1,13 @@
 """Address → zone: explicit street ranges first, then point-in-polygon over a cached STRtree.
 
-The spatial index lives per process and is keyed by a version token kept in the shared cache. Saving or
-deleting a zone or street range replaces the token (signals below), so every web and worker process
+The spatial index lives per process and is keyed by a version number kept in the shared cache. Saving or
+deleting a zone or street range bumps the version (signals below), so every web and worker process
 rebuilds its index on the next lookup.
 """
 
 import threading
+import uuid
 from dataclasses import dataclass
-from uuid import uuid4
 
 from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
@@ -33,13 +33,13 @@ class _ZoneIndex:
 
 
 def zones_version() -> str:
-    # A random token, not a counter: after a cache flush a counter would restart at a value that a
-    # process may still hold with a stale index.
-    return cache.get_or_set(_VERSION_KEY, lambda: uuid4().hex, timeout=None)
+    # A random token, not a counter: after a cache flush a counter would restart at a value that a stale
+    # process-local index may still carry.
+    return cache.get_or_set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def invalidate_zone_index() -> None:
-    cache.set(_VERSION_KEY, uuid4().hex, timeout=None)
+    cache.set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def _build(version: str) -> _ZoneIndex:
