@@ -112,3 +112,17 @@ def test_new_application_while_holding_a_permit_is_returned(permit):
     app.refresh_from_db()
     assert app.status == Application.Status.DRAFT
     assert permit.number in app.decisions.get().reasons
+
+
+def test_gdpr_export_and_erase(permit):
+    from smartcity.parking import gdpr
+
+    draft = Application.objects.create(reference="BP-DRAFT", applicant=permit.holder, plate="D-EM 1",
+                                       vin_suffix="1234", months=12)
+    data = gdpr.export(permit.holder)
+    assert data["ausweise"][0]["nummer"] == permit.number
+    assert {a["antragsnummer"] for a in data["antraege"]} >= {draft.reference, permit.application.reference}
+    assert data["antraege"][-1]["entscheidungen"] or data["antraege"][0]["entscheidungen"]
+    notes = gdpr.erase(permit.holder)
+    assert not Application.objects.filter(pk=draft.pk).exists()
+    assert any("Aufbewahrungsfrist" in n for n in notes)
