@@ -152,7 +152,7 @@ def send_message(request: HttpRequest, case: Case, form: StaffMessageForm) -> st
     if form.cleaned_data.get("attachment"):
         # Sent to the citizen, so it belongs to them (they may download it; staff of the department too).
         attachments.append(store_upload(form.cleaned_data["attachment"], owner=case.applicant, case=case,
-                                        kind="message"))
+                                        kind="attachment"))
     services.send_message(case, sender=request.user, body=form.cleaned_data["body"],
                           is_question=form.cleaned_data["is_question"], attachments=attachments)
     return _("Rückfrage gesendet.") if form.cleaned_data["is_question"] else _("Nachricht gesendet.")

@@ -14,6 +14,8 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from smartcity.audit import services as audit
+from smartcity.documents.models import Document
+from smartcity.documents.services import cleanup, purge
 
 from .models import Case, CaseType
 
@@ -28,13 +30,8 @@ def due_for_retention(now: datetime | None = None) -> QuerySet[Case]:
 
 
 def anonymise(case: Case) -> None:
-    from smartcity.documents.models import Document
-
     with transaction.atomic():
-        documents = list(Document.objects.filter(case=case))
-        for document in documents:
-            document.file.delete(save=False)
-            document.delete()
+        deleted = purge(Document.objects.filter(case=case), reason="case retention")
         case.messages.all().delete()
         case.notes.all().delete()
         case.notifications.all().delete()
@@ -43,7 +40,7 @@ def anonymise(case: Case) -> None:
                                                title=case.case_type.name, decision_record={},
                                                anonymised_at=timezone.now())
         audit.record("system:retention", "case.anonymised", case, reference=case.reference,
-                     documents_deleted=len(documents))
+                     documents_deleted=deleted)
 
 
 def apply_retention(now: datetime | None = None, batch: int = 500) -> int:
@@ -51,4 +48,5 @@ def apply_retention(now: datetime | None = None, batch: int = 500) -> int:
     cases = list(due_for_retention(now).select_related("case_type")[:batch])
     for case in cases:
         anonymise(case)
+    cleanup(now)  # documents past their own retention period (e.g. abandoned drafts' uploads)
     return len(cases)
