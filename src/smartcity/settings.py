@@ -5,6 +5,7 @@ console e-mail, local file storage under ./var.
 """
 
 import os
+import warnings
 from pathlib import Path
 
 import dj_database_url
@@ -36,7 +37,7 @@ CITY_NAME = os.environ.get("SMARTCITY_CITY_NAME", "Landeshauptstadt Düsseldorf"
 CITY_CODE = os.environ.get("SMARTCITY_CITY_CODE", "DUS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "smartcity.accounts.admin_site.SmartCityAdminConfig",  # django.contrib.admin with a TOTP-only site
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -101,6 +102,8 @@ TEMPLATES = [
     }
 ]
 
+if "DATABASE_URL" not in os.environ:
+    VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite does not create its parent folder
 DATABASES = {
     "default": dj_database_url.parse(
         os.environ.get("DATABASE_URL", f"sqlite:///{VAR_DIR / 'smartcity.sqlite3'}"),
@@ -116,7 +119,7 @@ IS_POSTGRES = DATABASES["default"]["ENGINE"].endswith("postgresql")
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "smartcity.accounts.backends.EmailOrUsernameBackend",
 ]
 PASSWORD_HASHERS = [
     "django.contrib.auth.hashers.Argon2PasswordHasher",
@@ -154,7 +157,8 @@ STORAGES = {
     "default": {"BACKEND": os.environ.get("DEFAULT_FILE_STORAGE", "django.core.files.storage.FileSystemStorage")},
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
-WHITENOISE_USE_FINDERS = True
+WHITENOISE_USE_FINDERS = True  # serve from the app and node_modules folders when collectstatic has not run
+warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
@@ -258,4 +262,71 @@ CELERY_BEAT_SCHEDULE["cases-escalate-overdue"] = {
 CELERY_BEAT_SCHEDULE["cases-apply-retention"] = {
     "task": "cases.apply_retention",
     "schedule": crontab(minute=30, hour=os.environ.get("CASES_RETENTION_HOUR", "2")),
+}
+
+# --- accounts ---
+# The BundID simulator lets anyone log in as a test person: only for demo, test and staging systems.
+BUNDID_SIMULATOR_ENABLED = env_bool("BUNDID_SIMULATOR_ENABLED", env_bool("SMARTCITY_ALLOW_INSECURE_DEFAULTS", True))
+BUNDID_SIMULATOR_RATE_LIMIT = int(os.environ.get("BUNDID_SIMULATOR_RATE_LIMIT", "30"))  # logins per IP / 10 min
+ACCOUNTS_REGISTER_RATE_LIMIT = int(os.environ.get("ACCOUNTS_REGISTER_RATE_LIMIT", "10"))  # sign-ups per IP / hour
+OTP_TOTP_ISSUER = os.environ.get("OTP_TOTP_ISSUER", CITY_NAME)
+PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(24 * 3600)))
+
+# --- documents ---
+DOCUMENT_ORPHAN_DAYS = int(os.environ.get("DOCUMENT_ORPHAN_DAYS", "30"))  # uploads never attached to a case
+CLAMD_TIMEOUT = float(os.environ.get("CLAMD_TIMEOUT", "30"))
+
+# --- parking enforcement (permit tokens, verification, Kontrolle) ---
+from celery.schedules import crontab  # noqa: E402
+
+# A sub-app of parking with its own migrations (docs/parking.md, "Nachweis und Prüfung").
+INSTALLED_APPS += ["smartcity.parking.enforcement"]
+# Fernet key (urlsafe base64, 32 bytes) that encrypts the Ed25519 signing keys at rest; derived from
+# DJANGO_SECRET_KEY when empty (demo only).
+PARKING_KEY_ENCRYPTION_KEY = os.environ.get("PARKING_KEY_ENCRYPTION_KEY", "")
+# Staff of these departments (with 2FA) may use the enforcement page and API.
+PARKING_ENFORCEMENT_DEPARTMENTS = env_list("PARKING_ENFORCEMENT_DEPARTMENTS", "ordnungsamt")
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["enforcement"] = os.environ.get("PARKING_ENFORCEMENT_RATE", "1200/min")
+REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["verify"] = os.environ.get("PARKING_VERIFY_RATE", "60/min")
+PARKING_SNAPSHOT_KEEP = int(os.environ.get("PARKING_SNAPSHOT_KEEP", "7"))
+CELERY_BEAT_SCHEDULE["parking-enforcement-prune-keys"] = {
+    "task": "smartcity.parking.enforcement.tasks.prune_signing_keys",
+    "schedule": crontab(hour=3, minute=15),
+}
+
+# --- airquality ---
+AIRQUALITY_STA_DEFAULT_TOP = int(os.environ.get("AIRQUALITY_STA_DEFAULT_TOP", "100"))
+AIRQUALITY_STA_MAX_TOP = int(os.environ.get("AIRQUALITY_STA_MAX_TOP", "10000"))
+AIRQUALITY_MQTT_PUBLIC_URL = os.environ.get("AIRQUALITY_MQTT_PUBLIC_URL", MQTT_URL)
+AIRQUALITY_MQTT_CLIENT_ID = os.environ.get("AIRQUALITY_MQTT_CLIENT_ID", "smartcity-airquality-ingest")
+AIRQUALITY_MQTT_TOPIC = os.environ.get("AIRQUALITY_MQTT_TOPIC", "v1.1/+/Observations")
+AIRQUALITY_MQTT_MAX_BYTES = int(os.environ.get("AIRQUALITY_MQTT_MAX_BYTES", str(256 * 1024)))
+AIRQUALITY_MQTT_BATCH = int(os.environ.get("AIRQUALITY_MQTT_BATCH", "500"))
+AIRQUALITY_PARTITIONS_AHEAD = int(os.environ.get("AIRQUALITY_PARTITIONS_AHEAD", "3"))
+AIRQUALITY_UBA_URL = os.environ.get("AIRQUALITY_UBA_URL", "https://luftdaten.umweltbundesamt.de/api/air-data/v3")
+AIRQUALITY_SENSOR_COMMUNITY_URL = os.environ.get(
+    "AIRQUALITY_SENSOR_COMMUNITY_URL", "https://data.sensor.community/static/v2/data.1h.json"
+)
+CELERY_BEAT_SCHEDULE["airquality-partitions"] = {
+    "task": "smartcity.airquality.tasks.ensure_partitions",
+    "schedule": 24 * 3600,
+}
+
+# --- payments ---
+PAYMENTS_DEFAULT_PROVIDER = os.environ.get("PAYMENTS_DEFAULT_PROVIDER", "simulator")
+# Leading digits of every Kassenzeichen (the Kassenverfahren's Mandant/Verfahren number).
+PAYMENTS_KASSENZEICHEN_PREFIX = os.environ.get("PAYMENTS_KASSENZEICHEN_PREFIX", "47")
+PAYMENTS_CASH_OFFICE_DEPARTMENT = os.environ.get("PAYMENTS_CASH_OFFICE_DEPARTMENT", "stadtkasse")
+PAYMENTS_RECONCILE_AFTER_MINUTES = int(os.environ.get("PAYMENTS_RECONCILE_AFTER_MINUTES", "15"))
+PAYMENTS_EXPIRE_AFTER_MINUTES = int(os.environ.get("PAYMENTS_EXPIRE_AFTER_MINUTES", "120"))
+PAYMENTS_RECONCILE_BATCH = int(os.environ.get("PAYMENTS_RECONCILE_BATCH", "500"))
+PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("PAYMENTS_WEBHOOK_TOLERANCE_SECONDS", "300"))
+PAYMENTS_SIMULATOR_ENABLED = env_bool("PAYMENTS_SIMULATOR_ENABLED", True)
+PAYMENTS_SIMULATOR_WEBHOOKS = os.environ.get("PAYMENTS_SIMULATOR_WEBHOOKS", "inline" if CELERY_TASK_ALWAYS_EAGER
+                                             else "http")  # inline | http | off
+PAYMENTS_SIMULATOR_WEBHOOK_SECRET = os.environ.get("PAYMENTS_SIMULATOR_WEBHOOK_SECRET", "simulator-demo-secret")
+PAYMENTS_SIMULATOR_WEBHOOK_OLD_SECRETS = env_list("PAYMENTS_SIMULATOR_WEBHOOK_OLD_SECRETS")
+CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
+    "task": "smartcity.payments.tasks.reconcile_payments",
+    "schedule": float(os.environ.get("PAYMENTS_RECONCILE_INTERVAL_SECONDS", "300")),
 }

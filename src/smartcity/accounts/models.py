@@ -44,10 +44,19 @@ class User(AbstractUser):
     login_provider = models.CharField(max_length=40, blank=True)
     # Stable pseudonymous identifier from an identity provider (BundID bPK2 or simulator id).
     external_id = models.CharField(max_length=120, blank=True, db_index=True)
+    # Profile fields whose values an identity provider confirmed; the citizen cannot edit them.
+    verified_fields = models.JSONField(default=list, blank=True)
+
+    VERIFIABLE_FIELDS = ("first_name", "last_name", "birth_date", "street", "house_number", "postcode", "city")
 
     @property
     def is_staff_member(self) -> bool:
         return self.staff_roles.exists() if self.pk else False
+
+    @property
+    def needs_two_factor(self) -> bool:
+        """Staff members and anyone with admin access must log in with a second factor."""
+        return self.is_staff or self.is_superuser or self.is_staff_member
 
     def has_trust(self, level: str) -> bool:
         return TrustLevel.rank(self.trust_level) >= TrustLevel.rank(level)

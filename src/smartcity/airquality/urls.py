@@ -1,7 +1,12 @@
-from django.urls import path
+from django.urls import path, re_path
 
-from smartcity.core.views import under_construction
+from . import views
+from .sta import views as sta
 
 app_name = "airquality"
-# Scaffold route; the airquality work package replaces it.
-urlpatterns = [path("luft/", under_construction, name="dashboard")]
+urlpatterns = [
+    path("luft/", views.dashboard, name="dashboard"),
+    path("sta/v1.1", sta.landing),
+    path("sta/v1.1/", sta.landing, name="sta-root"),
+    re_path(r"^sta/v1\.1/(?P<path>.+)$", sta.resource, name="sta"),
+]

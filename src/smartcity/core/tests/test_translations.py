@@ -6,7 +6,7 @@ import polib
 import pytest
 from django.conf import settings
 
-PO_FILES = sorted(Path(settings.BASE_DIR).glob("*/locale/en/LC_MESSAGES/django.po"))
+PO_FILES = sorted(Path(settings.BASE_DIR).glob("**/locale/en/LC_MESSAGES/django.po"))
 
 
 @pytest.mark.parametrize("po_path", PO_FILES, ids=lambda p: p.parts[-5])

@@ -11,7 +11,7 @@ class Command(BaseCommand):
     help = "Übersetzungen (.po) in .mo-Dateien übersetzen."
 
     def handle(self, *args, **options):
-        for po_path in sorted(Path(settings.BASE_DIR).glob("*/locale/*/LC_MESSAGES/*.po")):
+        for po_path in sorted(Path(settings.BASE_DIR).glob("**/locale/*/LC_MESSAGES/*.po")):
             mo_path = po_path.with_suffix(".mo")
             if mo_path.exists() and mo_path.stat().st_mtime >= po_path.stat().st_mtime:
                 continue

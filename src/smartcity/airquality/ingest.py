@@ -1,0 +1,341 @@
+"""The one ingest path for every source (HTTP, CreateObservations, MQTT, adapters).
+
+Each value is checked on its own: a bad value is rejected with a reason and counted per source, the good
+values of the same batch are stored. Storing is an upsert on (datastream, phenomenon_time), so a re-sent
+batch changes nothing and a corrected value (e.g. validated data replacing provisional) replaces the old one.
+After the upsert the touched hours and days are re-aggregated and the latest-value columns move forward.
+"""
+
+import json
+import math
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime
+
+from django.db import connection, transaction
+from django.db.models import F
+
+from . import aggregates, partitions
+from .models import Datastream, IngestCounter, Observation, Quality, RejectionCounter
+
+
+class Reason:
+    MALFORMED = "malformed"
+    UNKNOWN_DATASTREAM = "unknown_datastream"
+    OUT_OF_RANGE = "out_of_range"
+    NAIVE_TIMESTAMP = "naive_timestamp"
+    BAD_TIMESTAMP = "bad_timestamp"
+    NOT_NUMERIC = "not_numeric"
+    WRONG_UNIT = "wrong_unit"
+    TOO_LARGE = "too_large"
+
+
+QUALITY_NAMES = {"provisional": Quality.PROVISIONAL, "validated": Quality.VALIDATED, "withdrawn": Quality.WITHDRAWN}
+
+
+@dataclass
+class Rejection:
+    index: int
+    reason: str
+    message: str
+
+
+@dataclass
+class IngestResult:
+    stored: int = 0
+    ids: list[int | None] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+
+class InvalidValue(ValueError):
+    def __init__(self, reason: str, message: str):
+        super().__init__(message)
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class Row:
+    datastream_id: int
+    phenomenon_time: datetime
+    phenomenon_start: datetime | None
+    result: float
+    result_time: datetime | None
+    quality: int
+    foi_id: int | None
+    parameters: dict | None
+
+
+def parse_time(value: object, what: str = "phenomenonTime") -> datetime:
+    """ISO 8601 with a zone designator; naive times are ambiguous (UTC? local?) and therefore rejected."""
+    if not isinstance(value, str):
+        raise InvalidValue(Reason.BAD_TIMESTAMP, f"{what}: expected an ISO 8601 string")
+    try:
+        ts = datetime.fromisoformat(value)
+    except ValueError:
+        raise InvalidValue(Reason.BAD_TIMESTAMP, f"{what}: not an ISO 8601 time: {value[:40]!r}")
+    if ts.tzinfo is None:
+        raise InvalidValue(Reason.NAIVE_TIMESTAMP, f"{what}: time zone missing in {value[:40]!r} (use Z or +01:00)")
+    return ts.astimezone(UTC)
+
+
+def parse_phenomenon_time(value: object) -> tuple[datetime | None, datetime]:
+    """An instant, or an interval "start/end" (stored by its end, the hour-ending convention)."""
+    if isinstance(value, str) and "/" in value:
+        start_s, end_s = value.split("/", 1)
+        start, end = parse_time(start_s), parse_time(end_s)
+        if start > end:
+            raise InvalidValue(Reason.BAD_TIMESTAMP, "phenomenonTime: interval start after end")
+        return start, end
+    return None, parse_time(value)
+
+
+def parse_quality(value: object) -> int:
+    if isinstance(value, Mapping):
+        value = value.get("validation")
+    if value is None:
+        return Quality.PROVISIONAL
+    if value not in QUALITY_NAMES:
+        raise InvalidValue(Reason.MALFORMED, f"resultQuality: one of {', '.join(QUALITY_NAMES)}")
+    return QUALITY_NAMES[value]
+
+
+class Validator:
+    """Loads the datastreams a batch refers to once, then checks values against unit and plausible range."""
+
+    def __init__(self) -> None:
+        self._streams: dict[int, Datastream | None] = {}
+
+    def datastream(self, ds_id: object) -> Datastream:
+        if isinstance(ds_id, bool) or not isinstance(ds_id, int | str):
+            raise InvalidValue(Reason.UNKNOWN_DATASTREAM, "Datastream: @iot.id missing")
+        try:
+            key = int(ds_id)
+        except ValueError:
+            raise InvalidValue(Reason.UNKNOWN_DATASTREAM, f"Datastream({ds_id!r}) does not exist")
+        if key not in self._streams:
+            self._streams[key] = (
+                Datastream.objects.select_related("observed_property").filter(pk=key).first()
+            )
+        ds = self._streams[key]
+        if ds is None:
+            raise InvalidValue(Reason.UNKNOWN_DATASTREAM, f"Datastream({key}) does not exist")
+        return ds
+
+    def preload(self, ids: Iterable[int]) -> None:
+        wanted = {i for i in ids if i not in self._streams}
+        found = Datastream.objects.select_related("observed_property").in_bulk(wanted)
+        for i in wanted:
+            self._streams[i] = found.get(i)
+
+    @staticmethod
+    def result(ds: Datastream, value: object) -> float:
+        if isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise InvalidValue(Reason.NOT_NUMERIC, "result: a number is required")
+        try:
+            number = float(value)
+        except ValueError:
+            raise InvalidValue(Reason.NOT_NUMERIC, f"result: not a number: {str(value)[:40]!r}")
+        if not math.isfinite(number):
+            raise InvalidValue(Reason.NOT_NUMERIC, "result: must be finite")
+        op = ds.observed_property
+        if (op.plausible_min is not None and number < op.plausible_min) or (
+            op.plausible_max is not None and number > op.plausible_max
+        ):
+            raise InvalidValue(
+                Reason.OUT_OF_RANGE,
+                f"result {number:g} outside the plausible range {op.plausible_min:g}…{op.plausible_max:g} "
+                f"{op.unit_symbol} for {op.name}",
+            )
+        return number
+
+    @staticmethod
+    def unit(ds: Datastream, unit: object) -> None:
+        """Check a unit a source declares (adapters) against the observed property's unit."""
+        expected = ds.observed_property.unit_symbol
+        if expected and unit and normalise_unit(str(unit)) != normalise_unit(expected):
+            raise InvalidValue(Reason.WRONG_UNIT, f"unit {unit!r} does not match {expected!r} of {ds.name}")
+
+
+def normalise_unit(unit: str) -> str:
+    return unit.replace("µ", "u").replace("μ", "u").replace("³", "3").replace(" ", "").lower()
+
+
+def observation_row(v: Validator, item: object, ds_id: object = None) -> Row:
+    """One STA Observation JSON object to a row; ``ds_id`` comes from the URL/topic when given there."""
+    if not isinstance(item, Mapping):
+        raise InvalidValue(Reason.MALFORMED, "an Observation must be a JSON object")
+    if ds_id is None:
+        link = item.get("Datastream")
+        ds_id = link.get("@iot.id") if isinstance(link, Mapping) else None
+    ds = v.datastream(ds_id)
+    if "result" not in item:
+        raise InvalidValue(Reason.MALFORMED, "result is required")
+    result = v.result(ds, item["result"])
+    now = datetime.now(UTC)
+    start, end = parse_phenomenon_time(item["phenomenonTime"]) if "phenomenonTime" in item else (None, now)
+    rt = item.get("resultTime")
+    foi = item.get("FeatureOfInterest")
+    foi_id = foi.get("@iot.id") if isinstance(foi, Mapping) else None
+    params = item.get("parameters")
+    return Row(
+        ds.pk,
+        end,
+        start,
+        result,
+        parse_time(rt, "resultTime") if rt else None,
+        parse_quality(item.get("resultQuality")),
+        int(foi_id) if isinstance(foi_id, int | str) and str(foi_id).isdigit() else None,
+        params if isinstance(params, dict) else None,
+    )
+
+
+def ingest_rows(rows: list[Row], rejected: list[Rejection], *, source: str) -> IngestResult:
+    """Store validated rows (upsert), refresh aggregates and latest values, count accepted and rejected."""
+    result = IngestResult(stored=len(rows), rejected=rejected)
+    with transaction.atomic():
+        if rows:
+            partitions.ensure_months({date(r.phenomenon_time.year, r.phenomenon_time.month, 1) for r in rows})
+            result.ids = upsert(rows)
+            touched: dict[int, set[datetime]] = defaultdict(set)
+            for r in rows:
+                touched[r.datastream_id].add(r.phenomenon_time)
+            aggregates.refresh(touched)
+            update_datastreams(rows)
+        count(source, accepted=len(rows), rejected=rejected)
+    return result
+
+
+def ingest_observations(items: list[object], *, source: str, datastream_id: object = None) -> IngestResult:
+    validator = Validator()
+    rows: list[Row] = []
+    rejected: list[Rejection] = []
+    for i, item in enumerate(items):
+        try:
+            rows.append(observation_row(validator, item, datastream_id))
+        except InvalidValue as exc:
+            rejected.append(Rejection(i, exc.reason, str(exc)))
+        except (KeyError, TypeError, ValueError) as exc:
+            rejected.append(Rejection(i, Reason.MALFORMED, f"malformed observation: {exc}"))
+    return ingest_rows(rows, rejected, source=source)
+
+
+def reject(source: str, reason: str, message: str) -> IngestResult:
+    """Count a payload rejected as a whole (malformed JSON, oversized MQTT message)."""
+    rejection = Rejection(0, reason, message)
+    count(source, accepted=0, rejected=[rejection])
+    return IngestResult(rejected=[rejection])
+
+
+def parse_json(raw: bytes | str, *, source: str, max_bytes: int) -> tuple[object, IngestResult | None]:
+    if len(raw) > max_bytes:
+        return None, reject(source, Reason.TOO_LARGE, f"payload of {len(raw)} bytes exceeds {max_bytes} bytes")
+    try:
+        return json.loads(raw), None
+    except (ValueError, UnicodeDecodeError) as exc:
+        return None, reject(source, Reason.MALFORMED, f"malformed JSON: {exc}")
+
+
+def upsert(rows: list[Row]) -> list[int | None]:
+    if connection.vendor == "postgresql":
+        return _upsert_postgres(rows)
+    objs = [
+        Observation(
+            datastream_id=r.datastream_id, phenomenon_time=r.phenomenon_time, phenomenon_start=r.phenomenon_start,
+            result=r.result, result_time=r.result_time, quality=r.quality, feature_of_interest_id=r.foi_id,
+            parameters=r.parameters,
+        )
+        for r in rows
+    ]
+    Observation.objects.bulk_create(
+        objs, batch_size=500, update_conflicts=True, unique_fields=["datastream", "phenomenon_time"],
+        update_fields=["result", "phenomenon_start", "result_time", "quality", "feature_of_interest", "parameters"],
+    )
+    keys = {(r.datastream_id, r.phenomenon_time) for r in rows}
+    if len(rows) > 50:
+        return [None] * len(rows)  # ids are only needed for single creates; spare the lookup on bulk paths
+    found = {
+        (o.datastream_id, o.phenomenon_time): o.pk
+        for o in Observation.objects.filter(
+            datastream_id__in={k[0] for k in keys}, phenomenon_time__in={k[1] for k in keys}
+        ).only("id", "datastream_id", "phenomenon_time")
+    }
+    return [found.get((r.datastream_id, r.phenomenon_time)) for r in rows]
+
+
+_UPSERT = (
+    "INSERT INTO airquality_observation (datastream_id, phenomenon_time, phenomenon_start, result, "
+    "result_time, quality, feature_of_interest_id, parameters) "
+    "SELECT DISTINCT ON (datastream_id, phenomenon_time) * FROM aq_obs_in "
+    "ON CONFLICT (datastream_id, phenomenon_time) DO UPDATE SET result = EXCLUDED.result, "
+    "phenomenon_start = EXCLUDED.phenomenon_start, result_time = EXCLUDED.result_time, "
+    "quality = EXCLUDED.quality, feature_of_interest_id = EXCLUDED.feature_of_interest_id, "
+    "parameters = EXCLUDED.parameters"
+)
+_RETURNING = " RETURNING id, datastream_id, phenomenon_time"
+
+
+def _upsert_postgres(rows: list[Row]) -> list[int | None]:
+    """COPY into a temporary table, then one INSERT … ON CONFLICT: far faster than row-wise INSERTs."""
+    with connection.cursor() as cur:
+        cur.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS aq_obs_in (datastream_id bigint, phenomenon_time timestamptz, "
+            "phenomenon_start timestamptz, result float8, result_time timestamptz, quality smallint, "
+            "feature_of_interest_id bigint, parameters jsonb) ON COMMIT DELETE ROWS"
+        )
+        with cur.cursor.copy("COPY aq_obs_in FROM STDIN") as copy:
+            for r in rows:
+                copy.write_row((r.datastream_id, r.phenomenon_time, r.phenomenon_start, r.result, r.result_time,
+                                r.quality, r.foi_id, json.dumps(r.parameters) if r.parameters else None))
+        cur.execute(
+            _UPSERT + (_RETURNING if len(rows) <= 50 else "")
+        )
+        if len(rows) > 50:
+            cur.execute("TRUNCATE aq_obs_in")
+            return [None] * len(rows)
+        found = {(ds, t): pk for pk, ds, t in cur.fetchall()}
+        cur.execute("TRUNCATE aq_obs_in")
+    return [found.get((r.datastream_id, r.phenomenon_time)) for r in rows]
+
+
+def update_datastreams(rows: list[Row]) -> None:
+    """Move the latest value and the server-computed time ranges forward; late data never moves them back."""
+    per_ds: dict[int, list[Row]] = defaultdict(list)
+    for r in rows:
+        per_ds[r.datastream_id].append(r)
+    streams = Datastream.objects.in_bulk(per_ds)
+    changed = []
+    for ds_id, ds_rows in per_ds.items():
+        ds = streams[ds_id]
+        newest = max(ds_rows, key=lambda r: r.phenomenon_time)
+        first = min(r.phenomenon_start or r.phenomenon_time for r in ds_rows)
+        if ds.latest_time is None or newest.phenomenon_time >= ds.latest_time:
+            ds.latest_time, ds.latest_result = newest.phenomenon_time, newest.result
+        ds.phenomenon_start = min(filter(None, (ds.phenomenon_start, first)))
+        ds.phenomenon_end = max(filter(None, (ds.phenomenon_end, newest.phenomenon_time)))
+        rts = [r.result_time for r in ds_rows if r.result_time]
+        if rts:
+            ds.result_time_start = min(filter(None, (ds.result_time_start, min(rts))))
+            ds.result_time_end = max(filter(None, (ds.result_time_end, max(rts))))
+        changed.append(ds)
+    Datastream.objects.bulk_update(
+        changed,
+        ["latest_time", "latest_result", "phenomenon_start", "phenomenon_end", "result_time_start",
+         "result_time_end"],
+    )
+
+
+def count(source: str, *, accepted: int, rejected: list[Rejection]) -> None:
+    if accepted:
+        updated = IngestCounter.objects.filter(source=source).update(accepted=F("accepted") + accepted)
+        if not updated:
+            IngestCounter.objects.get_or_create(source=source)
+            IngestCounter.objects.filter(source=source).update(accepted=F("accepted") + accepted)
+    per_reason: dict[str, list[Rejection]] = defaultdict(list)
+    for r in rejected:
+        per_reason[r.reason].append(r)
+    for reason, items in per_reason.items():
+        counter, _ = RejectionCounter.objects.get_or_create(source=source, reason=reason)
+        RejectionCounter.objects.filter(pk=counter.pk).update(
+            count=F("count") + len(items), last_detail=items[-1].message[:300]
+        )

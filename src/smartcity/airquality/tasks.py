@@ -1,0 +1,11 @@
+from celery import shared_task
+from django.conf import settings
+from django.utils import timezone
+
+from . import partitions
+
+
+@shared_task(name="smartcity.airquality.tasks.ensure_partitions")
+def ensure_partitions() -> list[str]:
+    """Create next months' observation partitions ahead of the data (PostgreSQL; a no-op elsewhere)."""
+    return partitions.ensure_ahead(timezone.now().date(), settings.AIRQUALITY_PARTITIONS_AHEAD)

@@ -1,0 +1,171 @@
+"""The SensorThings API driven with plain HTTP, as a generic client would."""
+
+import json
+
+import pytest
+
+from smartcity.airquality import models as m
+
+pytestmark = pytest.mark.django_db
+BASE = "/sta/v1.1"
+
+
+def post(client, path, data, auth):
+    return client.post(f"{BASE}/{path}", json.dumps(data), content_type="application/json", **auth)
+
+
+THING = {
+    "name": "Merowingerstraße",
+    "description": "Verkehrsstation",
+    "properties": {"code": "DENW211"},
+    "Locations": [{"name": "Merowingerstraße", "description": "Bilk", "encodingType": "application/geo+json",
+                   "location": {"type": "Point", "coordinates": [6.7745, 51.2043]}}],
+    "Datastreams": [{
+        "name": "NO2 Merowingerstraße", "description": "Stundenmittel",
+        "unitOfMeasurement": {"name": "µg/m³", "symbol": "µg/m³", "definition": "ucum:ug/m3"},
+        "observationType": "http://www.opengis.net/def/observationType/OGC-OM/2.0/OM_Measurement",
+        "Sensor": {"name": "Analysator", "description": "Chemilumineszenz", "encodingType": "text/html",
+                   "metadata": "https://example.org/analyser"},
+        "ObservedProperty": {"name": "NO2", "description": "Stickstoffdioxid",
+                             "definition": "http://dd.eionet.europa.eu/vocabulary/aq/pollutant/8"},
+    }],
+}
+
+
+def test_landing_page_lists_entity_sets(client):
+    body = client.get(f"{BASE}/").json()
+    assert {e["name"] for e in body["value"]} >= {"Things", "Datastreams", "Observations", "FeaturesOfInterest"}
+    assert "conformance" in body["serverSettings"]
+
+
+def test_deep_insert_post_observations_and_query(client, sta_auth):
+    res = post(client, "Things", THING, sta_auth)
+    assert res.status_code == 201, res.content
+    thing = res.json()
+    assert res["Location"].endswith(f"/Things({thing['@iot.id']})")
+    assert thing["Datastreams@iot.navigationLink"].endswith(f"Things({thing['@iot.id']})/Datastreams")
+    assert m.HistoricalLocation.objects.filter(thing_id=thing["@iot.id"]).count() == 1
+
+    ds = client.get(f"{BASE}/Things({thing['@iot.id']})/Datastreams").json()["value"][0]
+    for hour, value in enumerate([30.5, 41.0, 55.5, 20.0], start=1):
+        r = post(client, f"Datastreams({ds['@iot.id']})/Observations",
+                 {"phenomenonTime": f"2026-01-05T{hour:02d}:00:00Z", "result": value}, sta_auth)
+        assert r.status_code == 201, r.content
+
+    url = (f"{BASE}/Datastreams({ds['@iot.id']})/Observations?$filter=result gt 30 and "
+           "phenomenonTime ge 2026-01-05T02:00:00Z&$orderby=result desc&$top=1&$count=true")
+    body = client.get(url).json()
+    assert body["@iot.count"] == 2
+    assert [o["result"] for o in body["value"]] == [55.5]
+    assert body["value"][0]["phenomenonTime"] == "2026-01-05T03:00:00Z"
+    assert "$skip=1" in body["@iot.nextLink"]
+    assert client.get(body["@iot.nextLink"]).json()["value"][0]["result"] == 41.0
+
+    expanded = client.get(
+        f"{BASE}/Things?$filter=name eq 'Merowingerstraße'&$expand=Locations,"
+        "Datastreams($select=name;$expand=Observations($orderby=phenomenonTime desc;$top=1))"
+    ).json()["value"][0]
+    assert expanded["Locations"][0]["location"]["type"] == "Point"
+    stream = expanded["Datastreams"][0]
+    assert set(stream) >= {"name", "Observations"} and "description" not in stream
+    assert stream["Observations"][0]["result"] == 20.0
+    assert stream["Observations@iot.nextLink"]
+
+    # server-computed time range and the latest value
+    body = client.get(f"{BASE}/Datastreams({ds['@iot.id']})").json()
+    assert body["phenomenonTime"] == "2026-01-05T01:00:00Z/2026-01-05T04:00:00Z"
+
+
+def test_filter_across_relations_functions_and_spatial(client, no2_stream, sta_auth):
+    post(client, f"Datastreams({no2_stream.pk})/Observations",
+         {"phenomenonTime": "2026-02-01T10:00:00+01:00", "result": 44}, sta_auth)
+    q = client.get(f"{BASE}/Observations?$filter=Datastream/ObservedProperty/name eq 'NO2' and year(phenomenonTime) "
+                   "eq 2026 and not (result lt 40)").json()
+    assert [o["result"] for o in q["value"]] == [44]
+    assert client.get(f"{BASE}/Things?$filter=startswith(name,'Corn')").json()["value"]
+    assert not client.get(f"{BASE}/Things?$filter=substringof('xyz',name)").json()["value"]
+    inside = "geography'POLYGON((6.7 51.1, 6.9 51.1, 6.9 51.3, 6.7 51.3, 6.7 51.1))'"
+    outside = "geography'POLYGON((7 51, 7.1 51, 7.1 51.1, 7 51.1, 7 51))'"
+    assert len(client.get(f"{BASE}/Locations?$filter=st_within(location, {inside})").json()["value"]) == 1
+    assert not client.get(f"{BASE}/Things?$filter=st_within(Locations/location, {outside})").json()["value"]
+    assert len(client.get(f"{BASE}/Things?$filter=st_within(Locations/location, {inside})").json()["value"]) == 1
+
+
+@pytest.mark.parametrize("query", [
+    "$filter=result gt", "$filter=nosuch eq 1", "$filter=result add 1 eq 2", "$top=-1", "$orderby=result sideways",
+    "$expand=Datastreams($bogus=1)", "$filter=(result gt 1", "$frobnicate=1",
+])
+def test_bad_query_options_give_400_with_a_message(client, no2_stream, query):
+    res = client.get(f"{BASE}/Things?{query}")
+    assert res.status_code == 400
+    assert res.json()["message"]
+
+
+def test_paths_value_ref_and_property(client, no2_stream):
+    ds = no2_stream.pk
+    assert client.get(f"{BASE}/Datastreams({ds})/name").json() == {"name": "NO2 Corneliusstraße"}
+    assert client.get(f"{BASE}/Datastreams({ds})/name/$value").content.decode() == "NO2 Corneliusstraße"
+    ref = client.get(f"{BASE}/Things({no2_stream.thing_id})/Datastreams/$ref").json()
+    assert ref["value"][0]["@iot.selfLink"].endswith(f"Datastreams({ds})")
+    assert client.get(f"{BASE}/Datastreams({ds})/Thing").json()["name"] == "Corneliusstraße"
+    assert client.get(f"{BASE}/Things(999)").status_code == 404
+    assert client.get(f"{BASE}/Nonsense").status_code == 404
+
+
+def test_writes_need_credentials_and_permission(client, no2_stream, django_user_model):
+    data = {"name": "x", "description": "y"}
+    assert client.post(f"{BASE}/Things", data, content_type="application/json").status_code == 401
+    django_user_model.objects.create_user(username="reader", password="Lese-Passwort-1")
+    import base64
+
+    auth = {"HTTP_AUTHORIZATION": "Basic " + base64.b64encode(b"reader:Lese-Passwort-1").decode()}
+    assert post(client, "Things", data, auth).status_code == 403
+
+
+def test_patch_and_delete(client, no2_stream, sta_auth):
+    thing = no2_stream.thing_id
+    res = client.patch(f"{BASE}/Things({thing})", json.dumps({"description": "neu"}),
+                       content_type="application/json", **sta_auth)
+    assert res.status_code == 200 and res.json()["description"] == "neu"
+    bad = client.patch(f"{BASE}/Things({thing})", json.dumps({"colour": "red"}), content_type="application/json",
+                       **sta_auth)
+    assert bad.status_code == 400
+    assert client.delete(f"{BASE}/Things({thing})", **sta_auth).status_code == 200
+    assert not m.Datastream.objects.exists()
+
+
+def test_create_observations_data_array_keeps_good_rows(client, no2_stream, sta_auth):
+    payload = [{
+        "Datastream": {"@iot.id": no2_stream.pk},
+        "components": ["phenomenonTime", "result"],
+        "dataArray": [
+            ["2026-03-01T01:00:00Z", 20],
+            ["2026-03-01T02:00:00Z", 5000],  # out of range
+            ["2026-03-01T03:00:00", 20],  # no time zone
+            ["2026-03-01T04:00:00Z", 30],
+        ],
+    }, {"Datastream": {"@iot.id": 999999}, "components": ["phenomenonTime", "result"],
+        "dataArray": [["2026-03-01T01:00:00Z", 1]]}]
+    res = post(client, "CreateObservations", payload, sta_auth)
+    assert res.status_code == 201
+    body = res.json()
+    assert [b == "error" for b in body] == [False, True, True, False, True]
+    assert m.Observation.objects.count() == 2
+    reasons = dict(m.RejectionCounter.objects.values_list("reason", "count"))
+    assert reasons == {"out_of_range": 1, "naive_timestamp": 1, "unknown_datastream": 1}
+    # re-sending the same batch changes nothing
+    post(client, "CreateObservations", payload, sta_auth)
+    assert m.Observation.objects.count() == 2
+
+
+def test_malformed_json_is_rejected_and_counted(client, sta_auth):
+    res = client.post(f"{BASE}/CreateObservations", "[{not json", content_type="application/json", **sta_auth)
+    assert res.status_code == 400 and "malformed JSON" in res.json()["message"]
+    assert m.RejectionCounter.objects.get(reason="malformed").count == 1
+
+
+def test_data_array_result_format(client, no2_stream, sta_auth):
+    post(client, f"Datastreams({no2_stream.pk})/Observations", {"phenomenonTime": "2026-01-01T01:00:00Z",
+                                                                "result": 12}, sta_auth)
+    body = client.get(f"{BASE}/Observations?$resultFormat=dataArray").json()
+    assert body["value"][0]["dataArray"][0][2] == 12

@@ -1,0 +1,10 @@
+from django.apps import AppConfig
+
+
+class EnforcementConfig(AppConfig):
+    """Permit verification and enforcement (Kontrolle). A sub-app of parking with its own migrations, so it
+    evolves independently of the application and lifecycle models it reads."""
+
+    name = "smartcity.parking.enforcement"
+    label = "parking_enforcement"
+    verbose_name = "Bewohnerparken – Prüfung und Kontrolle"
