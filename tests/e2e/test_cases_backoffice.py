@@ -1,8 +1,8 @@
 """Back office in the browser: 2FA login, queue, case, Rückfrage; the citizen sees it in Meine Anträge."""
 
 import pytest
-from smartcity.accounts.testing import PASSWORD, make_citizen, make_staff, playwright_login, totp_secret
 
+from smartcity.accounts.testing import PASSWORD, make_citizen, make_staff, playwright_login, totp_secret
 from smartcity.cases import services
 from tests.e2e.conftest import axe_violations, describe
 

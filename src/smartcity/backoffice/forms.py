@@ -69,10 +69,12 @@ class QueueFilter(KernForm):
 
 
 class NoteForm(KernForm):
+    prefix = "note"  # several forms share the case page: keep their ids apart
     body = forms.CharField(label=_("Interne Notiz"), widget=forms.Textarea(attrs={"rows": 3}), max_length=5000)
 
 
 class StaffMessageForm(KernForm):
+    prefix = "message"
     body = forms.CharField(label=_("Nachricht an die antragstellende Person"),
                            widget=forms.Textarea(attrs={"rows": 4}), max_length=5000)
     is_question = forms.BooleanField(label=_("Als Rückfrage senden (Frist ruht bis zur Antwort)"), required=False)
@@ -81,6 +83,7 @@ class StaffMessageForm(KernForm):
 
 
 class AssignForm(KernForm):
+    prefix = "assign"
     assignee = forms.ModelChoiceField(label=_("Zuständig"), queryset=User.objects.none(), required=False,
                                       empty_label=_("niemand (zurück in die Warteschlange)"))
 
@@ -93,6 +96,7 @@ class AssignForm(KernForm):
 
 
 class DecideForm(KernForm):
+    prefix = "decide"
     outcome = forms.ChoiceField(label=_("Entscheidung"), choices=[("approved", _("Genehmigen")),
                                                                     ("rejected", _("Ablehnen"))])
     reasons = forms.CharField(label=_("Begründung (erscheint im Bescheid)"), widget=forms.Textarea(attrs={"rows": 4}),
@@ -107,6 +111,7 @@ class DecideForm(KernForm):
 
 
 class ExtendForm(KernForm):
+    prefix = "extend"
     working_days = forms.IntegerField(label=_("Verlängerung um Arbeitstage"), min_value=1, max_value=120)
     reason = forms.CharField(label=_("Grund der Verlängerung"), max_length=500)
 
