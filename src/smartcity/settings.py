@@ -338,6 +338,14 @@ CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
     "schedule": float(os.environ.get("PAYMENTS_RECONCILE_INTERVAL_SECONDS", "300")),
 }
 
+# --- eforms ---
+EFORMS_SUBMISSIONS_PER_HOUR = int(os.environ.get("EFORMS_SUBMISSIONS_PER_HOUR", "10"))
+EFORMS_DRAFT_RETENTION_DAYS = int(os.environ.get("EFORMS_DRAFT_RETENTION_DAYS", "30"))
+CELERY_BEAT_SCHEDULE["eforms-delete-stale-drafts"] = {
+    "task": "smartcity.eforms.tasks.delete_stale_drafts",
+    "schedule": 24 * 3600.0,
+}
+
 # --- opendata ---
 OPENDATA_SITE_TITLE = os.environ.get("OPENDATA_SITE_TITLE", "Offene Daten Düsseldorf")
 OPENDATA_MAX_UPLOAD_BYTES = int(os.environ.get("OPENDATA_MAX_UPLOAD_BYTES", str(100 * 1024 * 1024)))
