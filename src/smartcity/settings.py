@@ -251,6 +251,19 @@ LOGGING = {
     "loggers": {"django.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
+# --- cases ---
+# Escalation of overdue cases and retention run as periodic jobs (Celery beat); times are Europe/Berlin.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["cases-escalate-overdue"] = {
+    "task": "cases.escalate_overdue",
+    "schedule": crontab(minute=0, hour=os.environ.get("CASES_ESCALATION_HOURS", "6-18")),
+}
+CELERY_BEAT_SCHEDULE["cases-apply-retention"] = {
+    "task": "cases.apply_retention",
+    "schedule": crontab(minute=30, hour=os.environ.get("CASES_RETENTION_HOUR", "2")),
+}
+
 # --- accounts ---
 # The BundID simulator lets anyone log in as a test person: only for demo, test and staging systems.
 BUNDID_SIMULATOR_ENABLED = env_bool("BUNDID_SIMULATOR_ENABLED", env_bool("SMARTCITY_ALLOW_INSECURE_DEFAULTS", True))
