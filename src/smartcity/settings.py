@@ -158,7 +158,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True  # serve from the app and node_modules folders when collectstatic has not run
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at")
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
@@ -249,6 +249,19 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
+}
+
+# --- cases ---
+# Escalation of overdue cases and retention run as periodic jobs (Celery beat); times are Europe/Berlin.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["cases-escalate-overdue"] = {
+    "task": "cases.escalate_overdue",
+    "schedule": crontab(minute=0, hour=os.environ.get("CASES_ESCALATION_HOURS", "6-18")),
+}
+CELERY_BEAT_SCHEDULE["cases-apply-retention"] = {
+    "task": "cases.apply_retention",
+    "schedule": crontab(minute=30, hour=os.environ.get("CASES_RETENTION_HOUR", "2")),
 }
 
 # --- accounts ---
