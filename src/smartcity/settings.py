@@ -328,7 +328,8 @@ PAYMENTS_RECONCILE_AFTER_MINUTES = int(os.environ.get("PAYMENTS_RECONCILE_AFTER_
 PAYMENTS_EXPIRE_AFTER_MINUTES = int(os.environ.get("PAYMENTS_EXPIRE_AFTER_MINUTES", "120"))
 PAYMENTS_RECONCILE_BATCH = int(os.environ.get("PAYMENTS_RECONCILE_BATCH", "500"))
 PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("PAYMENTS_WEBHOOK_TOLERANCE_SECONDS", "300"))
-PAYMENTS_SIMULATOR_ENABLED = env_bool("PAYMENTS_SIMULATOR_ENABLED", True)
+# Anyone holding a simulator link can mark a payment paid: off wherever real money is due.
+PAYMENTS_SIMULATOR_ENABLED = env_bool("PAYMENTS_SIMULATOR_ENABLED", env_bool("SMARTCITY_ALLOW_INSECURE_DEFAULTS", True))
 PAYMENTS_SIMULATOR_WEBHOOKS = os.environ.get("PAYMENTS_SIMULATOR_WEBHOOKS", "inline" if CELERY_TASK_ALWAYS_EAGER
                                              else "http")  # inline | http | off
 PAYMENTS_SIMULATOR_WEBHOOK_SECRET = os.environ.get("PAYMENTS_SIMULATOR_WEBHOOK_SECRET", "simulator-demo-secret")
