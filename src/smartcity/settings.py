@@ -158,7 +158,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True  # serve from the app and node_modules folders when collectstatic has not run
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at")
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
@@ -251,6 +251,19 @@ LOGGING = {
     "loggers": {"django.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
+# --- cases ---
+# Escalation of overdue cases and retention run as periodic jobs (Celery beat); times are Europe/Berlin.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["cases-escalate-overdue"] = {
+    "task": "cases.escalate_overdue",
+    "schedule": crontab(minute=0, hour=os.environ.get("CASES_ESCALATION_HOURS", "6-18")),
+}
+CELERY_BEAT_SCHEDULE["cases-apply-retention"] = {
+    "task": "cases.apply_retention",
+    "schedule": crontab(minute=30, hour=os.environ.get("CASES_RETENTION_HOUR", "2")),
+}
+
 # --- accounts ---
 # The BundID simulator lets anyone log in as a test person: only for demo, test and staging systems.
 BUNDID_SIMULATOR_ENABLED = env_bool("BUNDID_SIMULATOR_ENABLED", env_bool("SMARTCITY_ALLOW_INSECURE_DEFAULTS", True))
@@ -262,6 +275,8 @@ PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(24 * 3
 # --- documents ---
 DOCUMENT_ORPHAN_DAYS = int(os.environ.get("DOCUMENT_ORPHAN_DAYS", "30"))  # uploads never attached to a case
 CLAMD_TIMEOUT = float(os.environ.get("CLAMD_TIMEOUT", "30"))
+CELERY_BEAT_SCHEDULE["documents-cleanup"] = {"task": "smartcity.documents.tasks.cleanup_documents",
+                                             "schedule": 24 * 3600}
 
 # --- parking enforcement (permit tokens, verification, Kontrolle) ---
 from celery.schedules import crontab  # noqa: E402
@@ -276,6 +291,11 @@ PARKING_ENFORCEMENT_DEPARTMENTS = env_list("PARKING_ENFORCEMENT_DEPARTMENTS", "o
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["enforcement"] = os.environ.get("PARKING_ENFORCEMENT_RATE", "1200/min")
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["verify"] = os.environ.get("PARKING_VERIFY_RATE", "60/min")
 PARKING_SNAPSHOT_KEEP = int(os.environ.get("PARKING_SNAPSHOT_KEEP", "7"))
+CELERY_BEAT_SCHEDULE["parking-enforcement-snapshot"] = {
+    # Before the early shift; handhelds fetch it when they sync in the morning.
+    "task": "smartcity.parking.enforcement.tasks.build_daily_snapshot",
+    "schedule": crontab(hour=2, minute=30),
+}
 CELERY_BEAT_SCHEDULE["parking-enforcement-prune-keys"] = {
     "task": "smartcity.parking.enforcement.tasks.prune_signing_keys",
     "schedule": crontab(hour=3, minute=15),
@@ -307,7 +327,8 @@ PAYMENTS_RECONCILE_AFTER_MINUTES = int(os.environ.get("PAYMENTS_RECONCILE_AFTER_
 PAYMENTS_EXPIRE_AFTER_MINUTES = int(os.environ.get("PAYMENTS_EXPIRE_AFTER_MINUTES", "120"))
 PAYMENTS_RECONCILE_BATCH = int(os.environ.get("PAYMENTS_RECONCILE_BATCH", "500"))
 PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("PAYMENTS_WEBHOOK_TOLERANCE_SECONDS", "300"))
-PAYMENTS_SIMULATOR_ENABLED = env_bool("PAYMENTS_SIMULATOR_ENABLED", True)
+# Anyone holding a simulator link can mark a payment paid: off wherever real money is due.
+PAYMENTS_SIMULATOR_ENABLED = env_bool("PAYMENTS_SIMULATOR_ENABLED", env_bool("SMARTCITY_ALLOW_INSECURE_DEFAULTS", True))
 PAYMENTS_SIMULATOR_WEBHOOKS = os.environ.get("PAYMENTS_SIMULATOR_WEBHOOKS", "inline" if CELERY_TASK_ALWAYS_EAGER
                                              else "http")  # inline | http | off
 PAYMENTS_SIMULATOR_WEBHOOK_SECRET = os.environ.get("PAYMENTS_SIMULATOR_WEBHOOK_SECRET", "simulator-demo-secret")
@@ -315,6 +336,14 @@ PAYMENTS_SIMULATOR_WEBHOOK_OLD_SECRETS = env_list("PAYMENTS_SIMULATOR_WEBHOOK_OL
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
     "task": "smartcity.payments.tasks.reconcile_payments",
     "schedule": float(os.environ.get("PAYMENTS_RECONCILE_INTERVAL_SECONDS", "300")),
+}
+
+# --- eforms ---
+EFORMS_SUBMISSIONS_PER_HOUR = int(os.environ.get("EFORMS_SUBMISSIONS_PER_HOUR", "10"))
+EFORMS_DRAFT_RETENTION_DAYS = int(os.environ.get("EFORMS_DRAFT_RETENTION_DAYS", "30"))
+CELERY_BEAT_SCHEDULE["eforms-delete-stale-drafts"] = {
+    "task": "smartcity.eforms.tasks.delete_stale_drafts",
+    "schedule": 24 * 3600.0,
 }
 
 # --- opendata ---

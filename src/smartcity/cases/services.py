@@ -121,7 +121,7 @@ def create_case(*, case_type: CaseType, applicant: Any, data: dict[str, Any], ti
 
 
 def _locked(case: Case) -> Case:
-    fresh = Case.objects.select_for_update().select_related("case_type", "applicant").get(pk=case.pk)
+    fresh = Case.objects.select_for_update(of=("self",)).select_related("case_type", "applicant").get(pk=case.pk)
     case.__dict__.update({k: v for k, v in fresh.__dict__.items() if not k.startswith("_")})
     return case
 
@@ -226,9 +226,9 @@ def send_message(case: Case, *, sender: Any, body: str, is_question: bool = Fals
         if question is not None:
             question.answered_at = timezone.now()
             question.save(update_fields=["answered_at"])
-            if flow.suspends(case.status) and IN_REVIEW in flow.allowed(case.status):
-                transition(case, IN_REVIEW, actor=sender, comment="Antwort auf Rückfrage eingegangen",
-                           notify_citizen=False)
+        if not from_staff and flow.suspends(case.status) and IN_REVIEW in flow.allowed(case.status):
+            transition(case, IN_REVIEW, actor=sender, comment="Antwort auf Rückfrage eingegangen",
+                       notify_citizen=False)
         _notify_message(case, message)
     return message
 

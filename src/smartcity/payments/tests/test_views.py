@@ -4,9 +4,8 @@ import time
 
 import pytest
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from smartcity.accounts.models import Department, StaffRole, User
+from smartcity.accounts.testing import login_citizen, login_staff, make_staff
 from smartcity.audit.models import AuditEvent
 from smartcity.payments import services
 from smartcity.payments.contrib.simulator.models import SimulatorTransaction
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def citizen_client(client, citizen):
-    client.force_login(citizen)
+    login_citizen(client, citizen)
     return client
 
 
@@ -92,7 +91,7 @@ def test_simulator_can_be_switched_off(citizen_client, start, settings):
 
 def test_other_citizen_gets_404(client, start, other_citizen):
     payment = start()
-    client.force_login(other_citizen)
+    login_citizen(client, other_citizen)
     assert client.get(reverse("payments:status", args=[payment.pk])).status_code == 404
     assert client.get(reverse("payments:return", args=[payment.pk])).status_code == 404
 
@@ -144,24 +143,13 @@ def test_webhook_expired_signature_within_replay_window_setting(client, start, n
 
 @pytest.fixture
 def cash_clerk(db):
-    user = User.objects.create_user("kasse", email="kasse@example.org", password="Test-Passwort-1")
-    department = Department.objects.create(code="stadtkasse", name="Stadtkasse")
-    StaffRole.objects.create(user=user, department=department, role=StaffRole.Role.CASEWORKER)
-    return user
-
-
-def _login_verified(client, user):
-    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
+    return make_staff("stadtkasse")
 
 
 def test_cash_office_list_filter_search_and_export(client, cash_clerk, start):
     paid, pending = start(purpose="-1+1 Gebühr"), start(purpose="Hundesteuer")
     services.apply_status(paid, "paid", source="return")
-    _login_verified(client, cash_clerk)
+    login_staff(client, cash_clerk)
     page = client.get(reverse("payments:cash-list"), {"status": "paid"}).content.decode()
     assert paid.kassenzeichen in page and pending.kassenzeichen not in page
     page = client.get(reverse("payments:cash-list"), {"q": pending.kassenzeichen[:10]}).content.decode()
@@ -183,14 +171,63 @@ def test_cash_office_is_closed_to_citizens_other_staff_and_unverified(client, ca
     start()
     url = reverse("payments:cash-list")
     assert client.get(url).status_code == 302
-    client.force_login(citizen)
+    login_citizen(client, citizen)
     assert client.get(url).status_code == 403
-    caseworker = User.objects.create_user("parken", email="parken@example.org", password="Test-Passwort-1")
-    StaffRole.objects.create(user=caseworker, role=StaffRole.Role.CASEWORKER,
-                             department=Department.objects.create(code="verkehrsmanagement", name="Verkehr"))
-    _login_verified(client, caseworker)
+    login_staff(client, make_staff("verkehrsmanagement"))
     assert client.get(url).status_code == 403
     assert client.get(reverse("payments:cash-export")).status_code == 403
-    client.force_login(cash_clerk)  # password only, no TOTP
-    assert client.get(url).status_code == 302
+    login_citizen(client, cash_clerk)  # password only, no TOTP
+    response = client.get(url)
+    assert response.status_code == 302 and "/konto/" in response.url
     assert Payment.objects.count() == 1
+
+
+def test_cash_office_refund_form(client, cash_clerk, start):
+    payment = start(amount_cents=5000)
+    services.apply_status(payment, "paid", source="return")
+    settle(payment, "paid")
+    login_staff(client, cash_clerk)
+    url = reverse("payments:cash-refund", args=[payment.pk])
+    bad = client.post(url, {"amount": "zwölf", "reason": ""})
+    assert bad.status_code == 400
+    text = bad.content.decode()
+    assert "als Zahl an" in text and "einen Grund an" in text and 'aria-describedby="id_amount-error"' in text
+    too_much = client.post(url, {"amount": "50,01", "reason": "Doppelt bezahlt"})
+    assert too_much.status_code == 400 and "Höchstens 50,00 €" in too_much.content.decode()
+    ok = client.post(url, {"amount": "12,50", "reason": "Doppelt bezahlt"}, follow=True)
+    assert "Erstattung wurde ausgeführt" in ok.content.decode()
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_cents) == ("partially_refunded", 1250)
+    assert payment.refunds.get().requested_by == cash_clerk
+
+
+def test_cash_office_retries_failed_refund(client, cash_clerk, start, monkeypatch):
+    from smartcity.payments.plugins import registry
+    from smartcity.payments.plugins.base import ProviderError
+
+    payment = start()
+    services.apply_status(payment, "paid", source="return")
+    settle(payment, "paid")
+    simulator = registry.get("simulator")
+    working = simulator.refund
+
+    def down(*args, **kwargs):
+        raise ProviderError("503")
+
+    monkeypatch.setattr(simulator, "refund", down)
+    login_staff(client, cash_clerk)
+    response = client.post(reverse("payments:cash-refund", args=[payment.pk]),
+                           {"amount": "25,00", "reason": "Rückgabe"}, follow=True)
+    assert "kann später wiederholt werden" in response.content.decode()
+    refund = payment.refunds.get()
+    assert refund.status == "failed"
+    retry = reverse("payments:cash-retry-refund", args=[refund.pk])
+    assert "erneut fehlgeschlagen" in client.post(retry, follow=True).content.decode()
+    monkeypatch.setattr(simulator, "refund", working)
+    client.post(retry)
+    refund.refresh_from_db()
+    payment.refresh_from_db()
+    assert refund.status == "completed" and payment.status == "refunded"
+    client.post(retry)  # a second click changes nothing
+    payment.refresh_from_db()
+    assert payment.refunded_cents == 2500
