@@ -1,5 +1,5 @@
 """Bewohnerparkausweis im Browser: Standardfall von der Anmeldung bis zum PDF, dessen QR-Code die
-Verkehrsüberwachung prüft."""
+Verkehrsüberwachung prüft; Firmenwagen über die Genehmigung durch die Sachbearbeitung."""
 
 import datetime as dt
 from io import BytesIO
@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from smartcity.accounts.testing import PASSWORD, make_citizen, make_staff, playwright_login, totp_secret
-from smartcity.parking.models import Permit
+from smartcity.parking.models import Application, Permit
 from smartcity.parking.testing import make_address, make_zone, register_resident, register_vehicle
 from tests.e2e.conftest import axe_violations, describe
 
@@ -90,3 +90,48 @@ def test_standardfall_von_der_anmeldung_bis_zur_kontrolle(page, live_server, eri
     assert result.locator("h2").inner_text() == "Gültig"
     assert "D-EM 1234" in result.inner_text() and permit.number in result.inner_text()
     officer_page.context.close()
+
+
+def test_firmenwagen_ueber_die_sachbearbeitung(page, live_server, erika, tmp_path):
+    from smartcity.core.pdf import Letter, Section, render_letter
+
+    register_vehicle("D-FW 500", None, keeper_organisation="Rheinische Leasing GmbH", vin="WBA8E9C50GK640500")
+    confirmation = tmp_path / "nutzungsbestaetigung.pdf"
+    confirmation.write_bytes(render_letter(Letter(title="Nutzungsbestätigung", sections=[
+        Section("Bestätigung", ["Frau Mustermann nutzt D-FW 500 dauerhaft als Dienstwagen."])])))
+
+    playwright_login(page, live_server.url, erika.username, PASSWORD)
+    page.get_by_role("button", name="Abmelden").wait_for()
+    page.goto(live_server.url + "/parken/antrag/")
+    page.get_by_label("Kennzeichen", exact=True).fill("D-FW 500")
+    page.get_by_label("Letzte 4 Zeichen der Fahrzeug-Identifizierungsnummer (FIN)").fill("0500")
+    page.get_by_label("12 Monate – 25,00 €").check()
+    page.get_by_text("Firmenwagen, zweites Kennzeichen oder besondere Umstände").click()
+    page.get_by_label("Nutzungsbestätigung des Halters (bei Firmen- oder Leasingwagen)").set_input_files(
+        str(confirmation))
+    page.get_by_role("button", name="Antrag prüfen lassen").click()
+    page.get_by_text("Ihr Antrag wird von der Sachbearbeitung geprüft.").wait_for()
+    assert page.get_by_text("hochgeladene Nutzungsbestätigung").first.is_visible()
+    assert_accessible(page)
+    application = Application.objects.get(applicant=erika)
+    from smartcity.cases.models import Case
+
+    case = Case.objects.get(pk=application.case_id)
+
+    caseworker = make_staff("verkehrsmanagement")
+    staff_page = page.context.browser.new_context(locale="de-DE").new_page()
+    playwright_login(staff_page, live_server.url, caseworker.username, PASSWORD, totp_secret(caseworker))
+    staff_page.goto(f"{live_server.url}/backoffice/vorgang/{case.reference}/")
+    staff_page.get_by_label("Entscheidung").select_option("approved")
+    staff_page.get_by_label("Begründung (erscheint im Bescheid)").fill(
+        "Die Nutzungsbestätigung des Halters liegt vor; das Fahrzeug wird dauerhaft genutzt.")
+    staff_page.get_by_role("button", name="Bescheid erlassen").click()
+    staff_page.get_by_text("Entscheidung getroffen").wait_for()
+    staff_page.context.close()
+
+    page.goto(f"{live_server.url}/parken/antrag/{application.pk}/")
+    assert page.get_by_text("Von der Sachbearbeitung entschieden").first.is_visible()
+    pay_with_simulator(page, live_server)
+    assert download_pdf(page, tmp_path).startswith(b"%PDF")
+    permit = Permit.objects.get(holder=erika)
+    assert permit.plate == "D-FW 500" and not permit.automated
