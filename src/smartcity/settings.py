@@ -306,7 +306,6 @@ AIRQUALITY_STA_DEFAULT_TOP = int(os.environ.get("AIRQUALITY_STA_DEFAULT_TOP", "1
 AIRQUALITY_STA_MAX_TOP = int(os.environ.get("AIRQUALITY_STA_MAX_TOP", "10000"))
 AIRQUALITY_MQTT_PUBLIC_URL = os.environ.get("AIRQUALITY_MQTT_PUBLIC_URL", MQTT_URL)
 AIRQUALITY_MQTT_CLIENT_ID = os.environ.get("AIRQUALITY_MQTT_CLIENT_ID", "smartcity-airquality-ingest")
-AIRQUALITY_MQTT_TOPIC = os.environ.get("AIRQUALITY_MQTT_TOPIC", "v1.1/+/Observations")
 AIRQUALITY_MQTT_MAX_BYTES = int(os.environ.get("AIRQUALITY_MQTT_MAX_BYTES", str(256 * 1024)))
 AIRQUALITY_MQTT_BATCH = int(os.environ.get("AIRQUALITY_MQTT_BATCH", "500"))
 AIRQUALITY_PARTITIONS_AHEAD = int(os.environ.get("AIRQUALITY_PARTITIONS_AHEAD", "3"))
@@ -382,3 +381,7 @@ CELERY_BEAT_SCHEDULE.update({
     "parking-issue-paid": {"task": "smartcity.parking.tasks.issue_stuck_paid", "schedule": 300.0},
     "parking-retry-registers": {"task": "smartcity.parking.tasks.retry_waiting", "schedule": 900.0},
 })
+CELERY_BEAT_SCHEDULE["airquality-open-data"] = {
+    "task": "smartcity.airquality.tasks.publish_open_data",
+    "schedule": 24 * 3600,
+}
