@@ -327,5 +327,8 @@ OPENDATA_HARVEST_TIMEOUT = int(os.environ.get("OPENDATA_HARVEST_TIMEOUT", "30"))
 OPENDATA_HARVEST_MAX_ATTEMPTS = int(os.environ.get("OPENDATA_HARVEST_MAX_ATTEMPTS", "3"))
 OPENDATA_DATASTORE_MAX_ROWS = int(os.environ.get("OPENDATA_DATASTORE_MAX_ROWS", "2000000"))
 # DCAT-AP.de SHACL shapes + vocabularies (GovData validator layout); editors see warnings from them.
-OPENDATA_SHACL_DIR = os.environ.get("OPENDATA_SHACL_DIR",
-                                    str(PROJECT_DIR.parent / "shared" / "standards" / "dcat-ap-de"))
+# Default: ../shared/standards/dcat-ap-de next to the checkout (or next to its parent folder of worktrees).
+OPENDATA_SHACL_DIR = os.environ.get("OPENDATA_SHACL_DIR") or next(
+    (str(p) for p in (PROJECT_DIR.parent / "shared/standards/dcat-ap-de",
+                      PROJECT_DIR.parent.parent / "shared/standards/dcat-ap-de") if p.is_dir()),
+    str(PROJECT_DIR.parent / "shared/standards/dcat-ap-de"))

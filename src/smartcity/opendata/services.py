@@ -314,3 +314,11 @@ def revoke_token(user: Any, token_id: str) -> bool:
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
     record(user, "opendata.token.revoked", token, name=token.name)
     return True
+
+
+def ensure_themes() -> None:
+    """The EU data themes as categories (also seeded by migration 0002; tests that flush need it again)."""
+    from .models import Group
+
+    for code, title in vocab.THEMES.items():
+        Group.objects.get_or_create(name=code, defaults={"title": title})
