@@ -332,3 +332,27 @@ OPENDATA_SHACL_DIR = os.environ.get("OPENDATA_SHACL_DIR") or next(
     (str(p) for p in (PROJECT_DIR.parent / "shared/standards/dcat-ap-de",
                       PROJECT_DIR.parent.parent / "shared/standards/dcat-ap-de") if p.is_dir()),
     str(PROJECT_DIR.parent / "shared/standards/dcat-ap-de"))
+
+# --- parking ---
+from celery.schedules import crontab  # noqa: E402
+
+# Which ParkingConfig row applies (per-city rules and fees, edited in the admin).
+PARKING_CITY_CODE = os.environ.get("PARKING_CITY_CODE", CITY_CODE)
+# Register plugins: "simulator" or a dotted path to a PopulationRegister / VehicleRegister class.
+PARKING_POPULATION_REGISTER = os.environ.get("PARKING_POPULATION_REGISTER", "simulator")
+PARKING_VEHICLE_REGISTER = os.environ.get("PARKING_VEHICLE_REGISTER", "simulator")
+PARKING_REGISTER_TIMEOUT_SECONDS = float(os.environ.get("PARKING_REGISTER_TIMEOUT_SECONDS", "5"))
+# Retries of a register check after an outage, with exponential backoff from 60 s, capped at 1 h.
+PARKING_REGISTER_MAX_RETRIES = int(os.environ.get("PARKING_REGISTER_MAX_RETRIES", "12"))
+PARKING_PAYMENT_PROVIDER = os.environ.get("PARKING_PAYMENT_PROVIDER", "simulator")
+CELERY_BEAT_SCHEDULE.update({
+    "parking-expire-permits": {"task": "smartcity.parking.tasks.expire_permits",
+                               "schedule": crontab(hour=0, minute=20)},
+    "parking-send-reminders": {"task": "smartcity.parking.tasks.send_reminders",
+                               "schedule": crontab(hour=7, minute=30)},
+    "parking-close-hearings": {"task": "smartcity.parking.tasks.close_hearings",
+                               "schedule": crontab(hour=6, minute=0)},
+    # Safety nets: issue paid applications whose task was lost, re-check applications waiting on a register.
+    "parking-issue-paid": {"task": "smartcity.parking.tasks.issue_stuck_paid", "schedule": 300.0},
+    "parking-retry-registers": {"task": "smartcity.parking.tasks.retry_waiting", "schedule": 900.0},
+})

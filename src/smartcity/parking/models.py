@@ -113,6 +113,7 @@ class Address(models.Model):
 
     def save(self, *args, **kwargs):
         self.street_key = normalise_street(self.street)
+        self.house_number = "".join(self.house_number.split()).lower()
         self.easting, self.northing = wgs84_to_utm32(self.lon, self.lat)
         super().save(*args, **kwargs)
 
@@ -226,6 +227,7 @@ class Application(models.Model):
     fee_basis = models.CharField(max_length=200, blank=True)
     case_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     payment_id = models.CharField(max_length=64, blank=True)
+    vin_failures = models.PositiveSmallIntegerField(default=0)
     register_attempts = models.PositiveSmallIntegerField(default=0)
     register_error = models.CharField(max_length=300, blank=True)
     hearing_deadline = models.DateField(null=True, blank=True)
@@ -253,6 +255,7 @@ class DecisionRecord(models.Model):
         HEARING = "hearing", _("Anhörung vor Ablehnung")
         REJECT = "reject", _("Ablehnung")
         WAIT = "wait", _("wartet auf Register")
+        RETURN = "return", _("Rückfrage: Angaben prüfen")
         APPROVE = "approve", _("Erteilung durch die Sachbearbeitung")
 
     application = models.ForeignKey(Application, on_delete=models.CASCADE, related_name="decisions")

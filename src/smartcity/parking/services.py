@@ -1,0 +1,824 @@
+"""Every state change of applications and permits happens here (ADR 0050: the decision pipeline).
+
+    create_application → submit → evaluate (registers + rules) → DecisionRecord
+        ISSUE   → awaiting_payment → (payments on_paid) → paid → issue_permit (Celery, idempotent) → issued
+        ROUTE   → in_review (back-office case) → caseworker approves → awaiting_payment → … same pipeline
+        REJECT  → hearing (Anhörung, deadline) → caseworker decides
+        RETURN  → draft again with the reasons (nothing decided, nothing lost)
+        register outage → waiting_register, retried with backoff; never rejected
+
+Each function writes an audit event; views and tasks never set status fields.
+"""
+
+import datetime as dt
+import logging
+import secrets
+from dataclasses import asdict
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.urls import reverse
+from django.utils import timezone
+
+from smartcity.audit.services import record
+
+from .models import Address, Application, DecisionRecord, ParkingConfig, Permit, Zone
+from .registers import registry
+from .registers.base import PersonQuery, RegisterUnavailable, keeper_is
+from .rules import eligibility as rules
+from .rules.fees import FEE_LEGAL_BASIS, compute_fee, format_euros
+from .rules.lifecycle import pro_rata_refund, renewal_open, renewal_opens_on, renewal_validity, validity
+from .rules.plates import normalise_plate, normalise_vin_fragment
+from .zones import assign_zone, find_address
+
+log = logging.getLogger(__name__)
+SYSTEM = "system:parking"
+CASE_TYPE_CODE = "bewohnerparken"
+DEPARTMENT_CODE = "verkehrsmanagement"
+Status = Application.Status
+Kind = Application.Kind
+_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the phone
+
+
+class ParkingError(ValueError):
+    """A request that cannot be carried out; ``str(exc)`` is a German message for the citizen."""
+
+
+# --- configuration ------------------------------------------------------------------------------------------
+
+def get_config() -> ParkingConfig:
+    from smartcity.cases.decision import REMEDY
+
+    config, _ = ParkingConfig.objects.get_or_create(city_code=settings.PARKING_CITY_CODE,
+                                                    defaults={"legal_remedy": REMEDY})
+    return config
+
+
+def rule_config(config: ParkingConfig) -> rules.RuleConfig:
+    return rules.RuleConfig(
+        accepted_residence_types=tuple(config.accepted_residence_types),
+        durations_months=tuple(int(m) for m in config.durations_months),
+        max_length_mm=config.max_length_mm,
+        eligible_vehicle_classes=tuple(config.eligible_vehicle_classes),
+        home_districts=tuple(config.home_districts),
+    )
+
+
+def _config_snapshot(config: ParkingConfig) -> dict[str, Any]:
+    return {"city_code": config.city_code, "accepted_residence_types": config.accepted_residence_types,
+            "durations_months": config.durations_months, "max_length_mm": config.max_length_mm,
+            "eligible_vehicle_classes": config.eligible_vehicle_classes, "home_districts": config.home_districts,
+            "updated_at": config.updated_at.isoformat() if config.updated_at else None}
+
+
+def _random_code(length: int) -> str:
+    return "".join(secrets.choice(_ALPHABET) for _ in range(length))
+
+
+def _new_reference() -> str:
+    while True:
+        reference = f"BP-{timezone.localdate().year}-{_random_code(6)}"
+        if not Application.objects.filter(reference=reference).exists():
+            return reference
+
+
+def _new_permit_number(zone: Zone) -> str:
+    while True:
+        number = f"{zone.code}-{timezone.localdate().year % 100:02d}-{_random_code(8)}"
+        if not Permit.objects.filter(number=number).exists():
+            return number
+
+
+def _today() -> dt.date:
+    return timezone.localdate()
+
+
+def _locked(application: Application) -> Application:
+    return Application.objects.select_for_update().get(pk=application.pk)
+
+
+def _set_status(application: Application, status: str, actor: Any, action: str, **details: Any) -> None:
+    before = application.status
+    application.status = status
+    application.save()
+    record(actor, f"parking.application.{action}", application, reference=application.reference,
+           from_status=before, to_status=status, **details)
+
+
+# --- applications -------------------------------------------------------------------------------------------
+
+def active_permit_of(user: Any) -> Permit | None:
+    return Permit.objects.select_related("zone").filter(holder=user, status=Permit.Status.ACTIVE).first()
+
+
+def create_application(applicant: Any, *, plate: str, vin_suffix: str, months: int, kind: str = Kind.NEW,
+                       second_plate: str = "", special_circumstances: str = "", usage_document: Any = None,
+                       replaces: Permit | None = None, channel: str = Application.Channel.ONLINE) -> Application:
+    """Save a draft. Raises ``rules.plates.InvalidInput`` (German) for a malformed plate or VIN fragment."""
+    plate = normalise_plate(plate)
+    second = normalise_plate(second_plate) if second_plate.strip() else ""
+    vin = normalise_vin_fragment(vin_suffix)
+    if replaces is not None and (replaces.holder_id != applicant.pk or replaces.status != Permit.Status.ACTIVE):
+        raise ParkingError("Dieser Ausweis ist nicht (mehr) gültig und kann nicht geändert werden.")
+    if kind == Kind.RENEWAL:
+        config = get_config()
+        if not renewal_open(_today(), replaces.valid_until, config.renewal_window_days):
+            opens = renewal_opens_on(replaces.valid_until, config.renewal_window_days)
+            raise ParkingError(f"Eine Verlängerung ist ab {opens:%d.%m.%Y} möglich.")
+    application = Application.objects.create(
+        reference=_new_reference(), applicant=applicant, kind=kind, channel=channel, plate=plate,
+        second_plate=second, vin_suffix=vin, months=months, special_circumstances=special_circumstances.strip(),
+        usage_document_id=getattr(usage_document, "pk", None), replaces=replaces,
+    )
+    record(applicant, "parking.application.created", application, reference=application.reference, kind=kind)
+    return application
+
+
+def correct_application(application: Application, *, plate: str, vin_suffix: str, months: int,
+                        second_plate: str = "", special_circumstances: str = "", usage_document: Any = None) -> None:
+    """The citizen corrects a draft (after a RETURN). Only drafts can be changed."""
+    plate, vin = normalise_plate(plate), normalise_vin_fragment(vin_suffix)
+    second = normalise_plate(second_plate) if second_plate.strip() else ""
+    with transaction.atomic():
+        app = _locked(application)
+        if app.status != Status.DRAFT:
+            raise ParkingError("Der Antrag ist schon eingereicht und kann nicht mehr geändert werden.")
+        if plate != app.plate:
+            app.vin_failures = 0
+        app.plate, app.vin_suffix, app.months, app.second_plate = plate, vin, months, second
+        app.special_circumstances = special_circumstances.strip()
+        if usage_document is not None:
+            app.usage_document_id = usage_document.pk
+        app.save()
+        record(app.applicant, "parking.application.corrected", app, reference=app.reference)
+    application.refresh_from_db()
+
+
+def submit(application: Application) -> DecisionRecord:
+    """Submit a draft: check registers and rules at once. Returns the decision record written."""
+    with transaction.atomic():
+        app = _locked(application)
+        if app.status not in (Status.DRAFT, Status.WAITING_REGISTER):
+            raise ParkingError("Dieser Antrag wurde bereits eingereicht.")
+        if app.submitted_at is None:
+            app.submitted_at = timezone.now()
+            app.save(update_fields=["submitted_at", "updated_at"])
+            record(app.applicant, "parking.application.submitted", app, reference=app.reference)
+    decision = evaluate(application)
+    application.refresh_from_db()
+    return decision
+
+
+def _person_query(user: Any) -> PersonQuery:
+    return PersonQuery(family_name=user.last_name, given_names=user.first_name, birth_date=user.birth_date,
+                       external_id=user.external_id)
+
+
+def _residence(registered: Any) -> rules.Residence:
+    """Map a register residence to the address register's zone."""
+    address = find_address(registered.street, registered.house_number, registered.postcode)
+    if address is None:
+        address = _address_from_register(registered)
+    zone = address.zone if address else None
+    return rules.Residence(
+        street=registered.street, house_number=registered.house_number, postcode=registered.postcode,
+        residence_type=registered.residence_type, zone_code=zone.code if zone else None,
+        zone_name=zone.name if zone else "", zone_active_from=zone.active_from if zone else None,
+        zone_applications_open_from=zone.applications_open_from if zone else None,
+        zone_active_until=zone.active_until if zone else None)
+
+
+def _address_from_register(registered: Any) -> Address | None:
+    """An address missing from the address register can still be placed by its street range (no coordinates)."""
+    from .zones import zone_by_street_range
+
+    zone_id = zone_by_street_range(registered.street, registered.house_number, registered.postcode)
+    if zone_id is None:
+        return None
+    return Address(street=registered.street, house_number=registered.house_number, postcode=registered.postcode,
+                   zone=Zone.objects.get(pk=zone_id), lon=0, lat=0)
+
+
+def _request(app: Application) -> rules.Request:
+    excluded = app.replaces_id
+    other = Permit.objects.filter(holder=app.applicant, status=Permit.Status.ACTIVE).exclude(pk=excluded).first()
+    plate_taken = Permit.objects.filter(plate=app.plate, status=Permit.Status.ACTIVE).exclude(
+        holder=app.applicant).exists()
+    return rules.Request(
+        plate=app.plate, vin_suffix=app.vin_suffix, months=app.months, today=_today(),
+        second_plate=app.second_plate, special_circumstances=app.special_circumstances,
+        has_usage_document=app.usage_document_id is not None, failed_vin_attempts=app.vin_failures,
+        other_active_permit_of_person=other.number if other else "",
+        active_permit_for_plate_of_other_person=plate_taken)
+
+
+def _inputs(app: Application, person: rules.PersonRecord, vehicle: rules.VehicleRecord,
+            request: rules.Request) -> dict[str, Any]:
+    """What the decision rested on, for the record (JSON-safe; no full VIN, keeper only as label)."""
+    return {"application": {"reference": app.reference, "kind": app.kind, "channel": app.channel},
+            "request": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(request).items()},
+            "melderegister": {"found": person.found, "auskunftssperre": person.auskunftssperre,
+                              "residences": [{**asdict(r), "zone_active_from": None, "zone_applications_open_from":
+                                              None, "zone_active_until": None} for r in person.residences]},
+            "fahrzeugregister": {k: v for k, v in asdict(vehicle).items()}}
+
+
+def fetch_register_data(app: Application) -> tuple[rules.PersonRecord, rules.VehicleRecord]:
+    """Ask both registers; raises RegisterUnavailable on an outage."""
+    timeout = registry.timeout()
+    query = _person_query(app.applicant)
+    person_answer = registry.population_register().lookup_person(query, timeout=timeout)
+    vehicle_answer = registry.vehicle_register().lookup_vehicle(app.plate, timeout=timeout)
+    person = rules.PersonRecord(found=person_answer.found, auskunftssperre=person_answer.auskunftssperre,
+                                residences=tuple(_residence(r) for r in person_answer.residences))
+    vehicle = rules.VehicleRecord(
+        found=vehicle_answer.found, plate=vehicle_answer.plate, keeper_is_applicant=keeper_is(vehicle_answer.keeper,
+                                                                                             query),
+        keeper_label=vehicle_answer.keeper.label, vin_suffix=vehicle_answer.vin_suffix,
+        vehicle_class=vehicle_answer.vehicle_class, length_mm=vehicle_answer.length_mm,
+        district=vehicle_answer.district)
+    return person, vehicle
+
+
+def evaluate(application: Application) -> DecisionRecord:
+    """Run registers and rules for a submitted application and act on the outcome."""
+    app = Application.objects.select_related("applicant", "replaces").get(pk=application.pk)
+    config = get_config()
+    if app.kind == Kind.REPLACEMENT:
+        return _evaluate_replacement(app, config)
+    try:
+        person, vehicle = fetch_register_data(app)
+    except RegisterUnavailable as exc:
+        return _wait_for_register(app, str(exc))
+    request = _request(app)
+    decision = rules.decide(person, vehicle, request, rule_config(config))
+    zone = Zone.objects.filter(code=decision.zone_code).first() if decision.zone_code else None
+    with transaction.atomic():
+        locked = _locked(app)
+        if locked.status not in (Status.DRAFT, Status.WAITING_REGISTER):
+            return locked.decisions.first()  # someone else evaluated it meanwhile
+        locked.zone = zone
+        locked.register_error = ""
+        outcome = decision.outcome
+        if outcome == rules.Outcome.ISSUE:
+            outcome = _price(locked, config, zone, vehicle)
+        entry = _write_decision(locked, config, _RECORD_OUTCOME[outcome], decision.checks, decision.reasons,
+                                decision.legal_basis, _inputs(locked, person, vehicle, request),
+                                ruleset=decision.ruleset_version)
+        if outcome == rules.Outcome.ISSUE:
+            _set_status(locked, Status.AWAITING_PAYMENT, SYSTEM, "approved_automatically",
+                        fee_cents=locked.fee_cents, zone=zone.code)
+            if locked.fee_cents == 0:
+                _mark_paid(locked, payment_id="")
+        elif outcome == rules.Outcome.RETURN:
+            if any(c.code == "vin_match" and c.outcome == rules.Outcome.RETURN for c in decision.checks):
+                locked.vin_failures += 1
+            _set_status(locked, Status.DRAFT, SYSTEM, "returned", reasons=decision.reasons)
+        elif outcome == rules.Outcome.ROUTE:
+            _route(locked, decision.reasons, entry)
+        else:
+            _start_hearing(locked, config, decision.reasons, entry)
+    return entry
+
+
+_RECORD_OUTCOME = {rules.Outcome.ISSUE: DecisionRecord.Outcome.ISSUE, rules.Outcome.ROUTE: DecisionRecord.Outcome.ROUTE,
+                   rules.Outcome.REJECT: DecisionRecord.Outcome.HEARING,
+                   rules.Outcome.RETURN: DecisionRecord.Outcome.RETURN}
+
+
+def _price(app: Application, config: ParkingConfig, zone: Zone, vehicle: rules.VehicleRecord) -> rules.Outcome:
+    """Set the fee for the permit; an incomplete fee table routes the case instead of guessing."""
+    from .rules.fees import NoFee
+
+    if app.kind == Kind.PLATE_CHANGE:
+        app.fee_cents, app.fee_basis = config.change_fee_cents, "Änderung des Kennzeichens"
+    elif app.kind == Kind.ZONE_CHANGE:
+        app.fee_cents, app.fee_basis = config.zone_change_fee_cents, "Umschreibung auf ein anderes Gebiet"
+    else:
+        try:
+            fee = compute_fee(config.fees, channel=app.channel, zone_code=zone.code, months=app.months,
+                              length_mm=vehicle.length_mm)
+        except NoFee:
+            log.error("parking fee table incomplete", extra={"application": str(app.pk)})
+            return rules.Outcome.ROUTE
+        app.fee_cents, app.fee_basis = fee.cents, fee.basis
+    return rules.Outcome.ISSUE
+
+
+def _evaluate_replacement(app: Application, config: ParkingConfig) -> DecisionRecord:
+    """A lost permit: same holder, plate, zone and validity; only the number (and token) change."""
+    old = app.replaces
+    check = rules.CheckResult("replacement", "Ersatz bei Verlust", rules.Outcome.PASS,
+                              f"Ersatz für den als verloren gemeldeten Ausweis {old.number}.", rules.VWV)
+    with transaction.atomic():
+        locked = _locked(app)
+        locked.zone = old.zone
+        locked.fee_cents, locked.fee_basis = config.replacement_fee_cents, "Ersatzausweis bei Verlust"
+        entry = _write_decision(locked, config, DecisionRecord.Outcome.ISSUE, (check,), check.reason,
+                                (rules.VWV, rules.AUTOMATION), {"replaces": old.number})
+        _set_status(locked, Status.AWAITING_PAYMENT, SYSTEM, "approved_automatically", fee_cents=locked.fee_cents)
+        if locked.fee_cents == 0:
+            _mark_paid(locked, payment_id="")
+    return entry
+
+
+def _write_decision(app: Application, config: ParkingConfig, outcome: str, checks: tuple[rules.CheckResult, ...],
+                    reasons: str, legal_basis: tuple[str, ...], inputs: dict[str, Any], *, automated: bool = True,
+                    actor: Any = None, ruleset: str = rules.RULESET_VERSION) -> DecisionRecord:
+    rows = [{**asdict(c), "outcome": str(c.outcome), "passed": c.passed} for c in checks]
+    if outcome in (DecisionRecord.Outcome.ISSUE, DecisionRecord.Outcome.APPROVE) and app.fee_cents is not None:
+        reasons += f"\nGebühr: {format_euros(app.fee_cents)} ({app.fee_basis}; {FEE_LEGAL_BASIS})."
+    entry = DecisionRecord.objects.create(
+        application=app, outcome=outcome, automated=automated, decided_by=actor if getattr(actor, "pk", None) else None,
+        ruleset_version=ruleset, config_snapshot=_config_snapshot(config), inputs=inputs, checks=rows,
+        reasons=reasons, legal_basis="; ".join(legal_basis),
+        legal_remedy=config.legal_remedy if outcome in _WITH_REMEDY else "")
+    record(actor or SYSTEM, "parking.decision.recorded", entry, application=app.reference, outcome=outcome,
+           ruleset=ruleset)
+    return entry
+
+
+_WITH_REMEDY = {DecisionRecord.Outcome.ISSUE, DecisionRecord.Outcome.APPROVE, DecisionRecord.Outcome.REJECT}
+
+
+def _wait_for_register(app: Application, error: str) -> DecisionRecord:
+    """A register outage: the application waits and is retried; it is never rejected for this."""
+    from .tasks import retry_register_check
+
+    config = get_config()
+    with transaction.atomic():
+        locked = _locked(app)
+        locked.register_attempts += 1
+        locked.register_error = error[:300]
+        entry = _write_decision(
+            locked, config, DecisionRecord.Outcome.WAIT, (), "Ein Register (Melde- oder Fahrzeugregister) ist "
+            "gerade nicht erreichbar. Ihr Antrag bleibt gespeichert und wird automatisch erneut geprüft.",
+            (rules.CO_OPERATION,), {"error": error[:300], "attempt": locked.register_attempts})
+        _set_status(locked, Status.WAITING_REGISTER, SYSTEM, "waiting_register", error=error[:300])
+        attempt = locked.register_attempts
+    countdown = min(3600, 60 * 2 ** (attempt - 1))
+    if attempt <= settings.PARKING_REGISTER_MAX_RETRIES:
+        transaction.on_commit(lambda: retry_register_check.apply_async((str(app.pk),), countdown=countdown))
+    else:
+        transaction.on_commit(lambda: _route_after_outage(app.pk))
+    return entry
+
+
+def _route_after_outage(application_id: Any) -> None:
+    with transaction.atomic():
+        app = Application.objects.select_for_update().get(pk=application_id)
+        if app.status == Status.WAITING_REGISTER:
+            entry = _write_decision(app, get_config(), DecisionRecord.Outcome.ROUTE, (),
+                                    "Die Register waren über längere Zeit nicht erreichbar; die Sachbearbeitung "
+                                    "prüft den Antrag.", (rules.VWV,), {"attempts": app.register_attempts})
+            _route(app, entry.reasons, entry)
+
+
+def retry_after_outage(application_id: Any) -> None:
+    """Re-evaluate an application that waits on a register (called by the Celery task)."""
+    app = Application.objects.filter(pk=application_id, status=Status.WAITING_REGISTER).first()
+    if app is not None:
+        evaluate(app)
+
+
+# --- routing to the back office and the hearing ------------------------------------------------------------
+
+def case_type():
+    from smartcity.cases.services import ensure_case_type
+
+    return ensure_case_type(CASE_TYPE_CODE, name="Bewohnerparkausweis", department_code=DEPARTMENT_CODE,
+                            deadline_working_days=10, legal_basis=f"{rules.STVO}; {rules.VWV}")
+
+
+def _case_data(app: Application, reasons: str, entry: DecisionRecord) -> dict[str, Any]:
+    return {"parking_application": str(app.pk), "reference": app.reference, "kind": app.get_kind_display(),
+            "plate": app.plate, "second_plate": app.second_plate, "zone": app.zone.code if app.zone else "",
+            "months": app.months, "special_circumstances": app.special_circumstances, "reasons": reasons,
+            "decision_record": entry.pk, "checks": entry.checks}
+
+
+def _open_case(app: Application, reasons: str, entry: DecisionRecord, *, status: str = "") -> None:
+    from smartcity.cases.services import create_case
+
+    case = create_case(case_type=case_type(), applicant=app.applicant, data=_case_data(app, reasons, entry),
+                       title=f"Bewohnerparkausweis {app.plate}", actor=app.applicant, status=status)
+    app.case_id = case.pk
+    app.save(update_fields=["case_id", "updated_at"])
+    if app.usage_document_id:
+        from smartcity.documents.models import Document
+
+        Document.objects.filter(pk=app.usage_document_id, owner=app.applicant).update(case=case)
+
+
+def _route(app: Application, reasons: str, entry: DecisionRecord) -> None:
+    _set_status(app, Status.IN_REVIEW, SYSTEM, "routed", reasons=reasons)
+    if app.case_id is None:
+        _open_case(app, reasons, entry)
+    else:
+        _add_case_note(app, f"Erneut zur Prüfung: {reasons}")
+    _notify_on_commit(app, "Ihr Antrag auf einen Bewohnerparkausweis wird geprüft",
+                      "Ihr Antrag kann nicht automatisch entschieden werden und wird von der Sachbearbeitung "
+                      f"geprüft. Gründe:\n{reasons}")
+
+
+def _add_case_note(app: Application, body: str) -> None:
+    from smartcity.cases.models import Case
+    from smartcity.cases.services import add_note
+
+    case = Case.objects.filter(pk=app.case_id).first()
+    if case is not None:
+        add_note(case, author=None, body=body)
+
+
+def _start_hearing(app: Application, config: ParkingConfig, reasons: str, entry: DecisionRecord) -> None:
+    """Intended rejection: the citizen may comment before a person decides (§ 28 Abs. 1 VwVfG)."""
+    from smartcity.cases.workflow import QUESTION
+
+    app.hearing_deadline = _today() + dt.timedelta(days=config.hearing_days)
+    _set_status(app, Status.HEARING, SYSTEM, "hearing_started", deadline=app.hearing_deadline.isoformat())
+    _open_case(app, reasons, entry, status=QUESTION)
+    _notify_on_commit(app, "Anhörung zu Ihrem Antrag auf einen Bewohnerparkausweis",
+                      f"Wir beabsichtigen, Ihren Antrag abzulehnen. Gründe:\n{reasons}\n\nSie können sich bis zum "
+                      f"{app.hearing_deadline:%d.%m.%Y} dazu äußern (§ 28 Abs. 1 VwVfG). Danach entscheidet die "
+                      "Sachbearbeitung.")
+
+
+def submit_statement(application: Application, statement: str) -> None:
+    """The citizen's comment in the hearing; the case goes to a caseworker right away."""
+    from smartcity.cases.models import Case
+    from smartcity.cases.services import send_message
+
+    statement = statement.strip()
+    if not statement:
+        raise ParkingError("Bitte schreiben Sie Ihre Stellungnahme in das Textfeld.")
+    with transaction.atomic():
+        app = _locked(application)
+        if app.status != Status.HEARING:
+            raise ParkingError("Die Anhörung ist abgeschlossen; eine Stellungnahme ist nicht mehr möglich.")
+        app.hearing_statement = statement
+        _set_status(app, Status.IN_REVIEW, app.applicant, "statement_submitted")
+        case = Case.objects.filter(pk=app.case_id).first()
+        if case is not None:
+            send_message(case, sender=app.applicant, body=f"Stellungnahme in der Anhörung:\n{statement}")
+            _case_to_review(case, app.applicant)
+    application.refresh_from_db()
+
+
+def _case_to_review(case: Any, actor: Any) -> None:
+    from smartcity.cases.services import transition
+    from smartcity.cases.workflow import IN_REVIEW
+
+    case.refresh_from_db()
+    if IN_REVIEW in case.case_type.flow.allowed(case.status):
+        transition(case, IN_REVIEW, actor=actor, comment="Anhörung beendet")
+
+
+def close_expired_hearings(today: dt.date | None = None) -> int:
+    """Hearings whose deadline passed without a statement go to the caseworker. Idempotent."""
+    from smartcity.cases.models import Case
+
+    today = today or _today()
+    closed = 0
+    for app in Application.objects.filter(status=Status.HEARING, hearing_deadline__lt=today):
+        with transaction.atomic():
+            locked = _locked(app)
+            if locked.status != Status.HEARING:
+                continue
+            _set_status(locked, Status.IN_REVIEW, SYSTEM, "hearing_expired")
+            case = Case.objects.filter(pk=locked.case_id).first()
+            if case is not None:
+                _case_to_review(case, SYSTEM)
+            closed += 1
+    return closed
+
+
+def on_case_approved(case: Any, actor: Any) -> Any:
+    """cases.extensions hook: the caseworker's approval enters the same pipeline as the automatic path."""
+    from smartcity.cases.extensions import ApprovalResult
+
+    app = Application.objects.select_for_update().get(case_id=case.pk)
+    entry = approve(app, actor=actor)
+    return ApprovalResult(record={"parking_decision": entry.pk, "fee_cents": app.fee_cents})
+
+
+def approve(application: Application, *, actor: Any) -> DecisionRecord:
+    """A caseworker grants the permit; the citizen then pays and the permit is issued as usual."""
+    config = get_config()
+    with transaction.atomic():
+        app = _locked(application)
+        if app.status not in (Status.IN_REVIEW, Status.HEARING):
+            raise ParkingError("Nur Anträge in Prüfung können genehmigt werden.")
+        last = app.decisions.exclude(outcome=DecisionRecord.Outcome.WAIT).first()
+        if app.zone is None:
+            raise ParkingError("Der Antrag hat kein Bewohnerparkgebiet; bitte zuerst die Adresse klären.")
+        vehicle_length = (last.inputs.get("fahrzeugregister", {}) if last else {}).get("length_mm")
+        outcome = _price(app, config, app.zone, rules.VehicleRecord(found=True, length_mm=vehicle_length))
+        if outcome != rules.Outcome.ISSUE:
+            raise ParkingError("Für diesen Antrag ist keine Gebühr konfiguriert.")
+        checks = tuple(rules.CheckResult(**{k: v for k, v in c.items() if k != "passed"}) for c in
+                       (last.checks if last else []))
+        entry = _write_decision(app, config, DecisionRecord.Outcome.APPROVE, checks,
+                                "Die Sachbearbeitung hat den Antrag geprüft und genehmigt.",
+                                (rules.STVO, rules.VWV), last.inputs if last else {}, automated=False, actor=actor)
+        _set_status(app, Status.AWAITING_PAYMENT, actor, "approved", fee_cents=app.fee_cents)
+        if app.fee_cents == 0:
+            _mark_paid(app, payment_id="")
+        else:
+            _notify_on_commit(app, "Ihr Bewohnerparkausweis ist genehmigt",
+                              f"Ihr Antrag {app.reference} ist genehmigt. Bitte bezahlen Sie die Gebühr von "
+                              f"{format_euros(app.fee_cents)}; danach können Sie den Ausweis sofort herunterladen.")
+    application.refresh_from_db()
+    return entry
+
+
+def on_case_rejected(case: Any, actor: Any = None) -> None:
+    """A caseworker rejected the case in the back office: mirror it on the application with a record."""
+    with transaction.atomic():
+        app = Application.objects.select_for_update().filter(case_id=case.pk).first()
+        if app is None or app.status in (Status.REJECTED, Status.ISSUED):
+            return
+        reasons = (case.decision_record or {}).get("reasons") or "Der Antrag wurde nach Prüfung abgelehnt."
+        _write_decision(app, get_config(), DecisionRecord.Outcome.REJECT, (), reasons, (rules.STVO, rules.VWV),
+                        {"case": case.reference}, automated=False, actor=actor)
+        app.decided_at = timezone.now()
+        _set_status(app, Status.REJECTED, actor or SYSTEM, "rejected")
+
+
+def withdraw(application: Application, *, actor: Any) -> None:
+    with transaction.atomic():
+        app = _locked(application)
+        if app.status not in (Status.DRAFT, Status.WAITING_REGISTER, Status.AWAITING_PAYMENT, Status.HEARING,
+                              Status.IN_REVIEW):
+            raise ParkingError("Dieser Antrag kann nicht mehr zurückgezogen werden.")
+        _set_status(app, Status.WITHDRAWN, actor, "withdrawn")
+    application.refresh_from_db()
+
+
+# --- payment ------------------------------------------------------------------------------------------------
+
+def start_payment(application: Application, *, return_url: str) -> str:
+    """Start (or restart after a failure) the payment; returns the provider URL to redirect to."""
+    from smartcity.payments.services import start_payment as start
+
+    app = Application.objects.get(pk=application.pk)
+    if app.status != Status.AWAITING_PAYMENT or not app.fee_cents:
+        raise ParkingError("Für diesen Antrag ist keine Zahlung offen.")
+    payment = start(amount_cents=app.fee_cents, purpose=f"Parkausweis {app.reference}", payer=app.applicant,
+                    subject=app, return_url=return_url, provider=settings.PARKING_PAYMENT_PROVIDER,
+                    description=f"Bewohnerparkausweis {app.plate}: {app.fee_basis}")
+    Application.objects.filter(pk=app.pk).update(payment_id=str(payment.pk))
+    record(app.applicant, "parking.application.payment_started", app, payment=str(payment.pk))
+    return payment.redirect_url
+
+
+def on_paid(payment: Any) -> None:
+    """payments handler: runs once per paid payment inside the payment's transaction."""
+    app = Application.objects.select_for_update().filter(pk=payment.subject_id).first()
+    if app is None:
+        return
+    if app.status == Status.AWAITING_PAYMENT:
+        _mark_paid(app, payment_id=str(payment.pk))
+        return
+    # Paid twice or after a withdrawal: the money goes back; the permit is issued only once.
+    record(SYSTEM, "parking.application.payment_superfluous", app, payment=str(payment.pk), status=app.status)
+    transaction.on_commit(lambda: _refund_superfluous(payment.pk))
+
+
+def _refund_superfluous(payment_id: Any) -> None:
+    from smartcity.payments.models import Payment
+    from smartcity.payments.services import refund
+
+    payment = Payment.objects.get(pk=payment_id)
+    try:
+        refund(payment, payment.amount_cents, reason="Doppelte Zahlung Bewohnerparkausweis")
+    except Exception:  # noqa: BLE001 - a failed refund stays visible in the payments back office
+        log.exception("refund of superfluous parking payment failed", extra={"payment": str(payment_id)})
+
+
+def on_payment_failed(payment: Any) -> None:
+    """Failed or abandoned: the application stays as it is and can be paid again."""
+    app = Application.objects.filter(pk=payment.subject_id).first()
+    if app is not None:
+        record(SYSTEM, "parking.application.payment_failed", app, payment=str(payment.pk), status=payment.status)
+
+
+def record_counter_payment(application: Application, *, actor: Any) -> None:
+    """The fee was paid in person (Bürgerbüro, EC-Cash): continue the same pipeline as after an e-payment."""
+    with transaction.atomic():
+        app = _locked(application)
+        if app.status != Status.AWAITING_PAYMENT:
+            raise ParkingError("Für diesen Antrag ist keine Zahlung offen.")
+        record(actor, "parking.application.paid_at_counter", app, fee_cents=app.fee_cents)
+        _mark_paid(app, payment_id="")
+    application.refresh_from_db()
+
+
+def _mark_paid(app: Application, *, payment_id: str) -> None:
+    from .tasks import issue_permit_task
+
+    app.payment_id = payment_id or app.payment_id
+    _set_status(app, Status.PAID, SYSTEM, "paid", payment=payment_id)
+    application_id = str(app.pk)
+    transaction.on_commit(lambda: issue_permit_task.delay(application_id))
+
+
+# --- issuing ------------------------------------------------------------------------------------------------
+
+def _validity_for(app: Application) -> tuple[dt.date, dt.date]:
+    today = _today()
+    if app.kind == Kind.NEW:
+        return validity(today, app.months)
+    if app.kind == Kind.RENEWAL:
+        return renewal_validity(today, app.replaces.valid_until, app.months)
+    return today, app.replaces.valid_until
+
+
+def issue_permit(application: Application | Any) -> Permit | None:
+    """Issue the permit of a paid application. Idempotent: a second call returns the same permit.
+
+    If the person or plate got another active permit meanwhile (concurrent applications), the database
+    constraint refuses the second one; that application goes to a caseworker instead of failing silently.
+    """
+    app_id = getattr(application, "pk", application)
+    with transaction.atomic():
+        app = Application.objects.select_for_update().select_related("applicant", "zone", "replaces").get(pk=app_id)
+        existing = Permit.objects.filter(application=app).first()
+        if existing is not None:
+            return existing
+        if app.status != Status.PAID:
+            log.info("issue_permit skipped", extra={"application": str(app.pk), "status": app.status})
+            return None
+        valid_from, valid_until = _validity_for(app)
+        old = Permit.objects.select_for_update().get(pk=app.replaces_id) if app.replaces_id else None
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                if old is not None and old.status == Permit.Status.ACTIVE:
+                    old.status, old.revoked_at = Permit.Status.REPLACED, now
+                    old.revoke_reason = app.get_kind_display()
+                    old.save(update_fields=["status", "revoked_at", "revoke_reason"])
+                permit = Permit.objects.create(
+                    number=_new_permit_number(app.zone), holder=app.applicant, plate=app.plate,
+                    second_plate=app.second_plate, zone=app.zone, valid_from=valid_from, valid_until=valid_until,
+                    issued_at=now, application=app, replaces=old, fee_cents=app.fee_cents or 0, channel=app.channel,
+                    automated=not app.decisions.filter(automated=False).exists())
+        except IntegrityError:
+            _conflict(app)
+            return None
+        app.decided_at = app.decided_at or now
+        _set_status(app, Status.ISSUED, SYSTEM, "issued", permit=permit.number)
+        record(SYSTEM, "parking.permit.issued", permit, number=permit.number, plate=permit.plate,
+               zone=app.zone.code, valid_until=valid_until.isoformat())
+        if old is not None:
+            record(SYSTEM, "parking.permit.replaced", old, number=old.number, by=permit.number)
+        permit_id = permit.pk
+        transaction.on_commit(lambda: _after_issue(permit_id))
+    return permit
+
+
+def _conflict(app: Application) -> None:
+    entry = _write_decision(app, get_config(), DecisionRecord.Outcome.ROUTE, (),
+                            "Für diese Person oder dieses Kennzeichen wurde gleichzeitig ein anderer Ausweis erteilt. "
+                            "Die Sachbearbeitung klärt das; eine bereits gezahlte Gebühr wird erstattet, wenn kein "
+                            "Ausweis erteilt werden kann.", (rules.VWV,), {"conflict": True})
+    _route(app, entry.reasons, entry)
+
+
+def _after_issue(permit_id: Any) -> None:
+    permit = Permit.objects.select_related("holder", "application").get(pk=permit_id)
+    try:
+        ensure_permit_document(permit)
+    except Exception:  # noqa: BLE001 - the PDF is rendered again on download; the permit stands
+        log.exception("permit PDF failed", extra={"permit": str(permit_id)})
+    from smartcity.notifications.services import notify
+
+    notify(permit.holder, "Ihr Bewohnerparkausweis ist ausgestellt",
+           f"Ihr Bewohnerparkausweis {permit.number} für {permit.plate} im Gebiet {permit.zone.code} gilt vom "
+           f"{permit.valid_from:%d.%m.%Y} bis {permit.valid_until:%d.%m.%Y}. Sie können ihn jetzt herunterladen "
+           "und ausdrucken.", link=reverse("parking:permit", args=[permit.pk]))
+
+
+def ensure_permit_document(permit: Permit) -> Any:
+    """The stored permit PDF (fee notice + permit with QR code); rendered once, then served from storage."""
+    from smartcity.documents.models import Document
+    from smartcity.documents.services import store_generated
+
+    if permit.document_id:
+        document = Document.objects.filter(pk=permit.document_id).first()
+        if document is not None:
+            return document
+    from .permit_pdf import render_permit_pdf
+
+    content = render_permit_pdf(permit)
+    document = store_generated(content, filename=f"Bewohnerparkausweis-{permit.number}.pdf",
+                               content_type="application/pdf", owner=permit.holder, kind=Document.Kind.PERMIT)
+    Permit.objects.filter(pk=permit.pk).update(document_id=document.pk)
+    permit.document_id = document.pk
+    return document
+
+
+def issue_stuck_paid(older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
+    """Safety net for a lost issuing task (e.g. a broker restart): issue paid applications. Idempotent."""
+    cutoff = timezone.now() - older_than
+    issued = 0
+    for app_id in Application.objects.filter(status=Status.PAID, updated_at__lt=cutoff).values_list("pk", flat=True):
+        issued += issue_permit(app_id) is not None
+    return issued
+
+
+# --- lifecycle ----------------------------------------------------------------------------------------------
+
+def cancel_permit(permit: Permit, *, actor: Any) -> int:
+    """The holder returns the permit: revoke it and refund pro rata per configuration. Returns cents refunded."""
+    config = get_config()
+    with transaction.atomic():
+        locked = Permit.objects.select_for_update().select_related("application").get(pk=permit.pk)
+        if locked.status != Permit.Status.ACTIVE:
+            raise ParkingError("Dieser Ausweis ist nicht mehr gültig.")
+        refund = pro_rata_refund(paid_cents=locked.fee_cents, valid_from=locked.valid_from,
+                                 valid_until=locked.valid_until, returned_on=_today(),
+                                 retained_min_cents=config.refund_retained_min_cents,
+                                 admin_fee_cents=config.refund_admin_fee_cents, enabled=config.refund_pro_rata)
+        locked.status, locked.revoked_at, locked.revoke_reason = Permit.Status.REVOKED, timezone.now(), "Rückgabe"
+        locked.save(update_fields=["status", "revoked_at", "revoke_reason"])
+        record(actor, "parking.permit.cancelled", locked, number=locked.number, refund_cents=refund.cents,
+               explanation=refund.explanation)
+        payment_id = locked.application.payment_id
+        if refund.cents and payment_id:
+            transaction.on_commit(lambda: _refund(payment_id, refund.cents, locked.number))
+    permit.refresh_from_db()
+    return refund.cents if payment_id else 0
+
+
+def refund_preview(permit: Permit) -> Any:
+    config = get_config()
+    return pro_rata_refund(paid_cents=permit.fee_cents, valid_from=permit.valid_from, valid_until=permit.valid_until,
+                           returned_on=_today(), retained_min_cents=config.refund_retained_min_cents,
+                           admin_fee_cents=config.refund_admin_fee_cents, enabled=config.refund_pro_rata)
+
+
+def _refund(payment_id: str, cents: int, number: str) -> None:
+    from smartcity.payments.models import Payment
+    from smartcity.payments.services import refund
+
+    payment = Payment.objects.filter(pk=payment_id).first()
+    if payment is None:
+        return
+    try:
+        refund(payment, cents, reason=f"Rückgabe Bewohnerparkausweis {number}")
+    except Exception:  # noqa: BLE001 - stays visible as failed refund in payments; retried by staff
+        log.exception("parking refund failed", extra={"payment": payment_id})
+
+
+def expire_permits(today: dt.date | None = None) -> int:
+    """Mark permits past their end date as expired. Idempotent (only active ones change)."""
+    today = today or _today()
+    expired = 0
+    for permit in Permit.objects.filter(status=Permit.Status.ACTIVE, valid_until__lt=today):
+        with transaction.atomic():
+            changed = Permit.objects.filter(pk=permit.pk, status=Permit.Status.ACTIVE).update(
+                status=Permit.Status.EXPIRED)
+            if changed:
+                record(SYSTEM, "parking.permit.expired", permit, number=permit.number)
+                expired += 1
+    return expired
+
+
+def send_reminders(today: dt.date | None = None) -> int:
+    """Remind holders 4 weeks (configurable) before expiry, by mailbox and e-mail; once per permit."""
+    from smartcity.notifications.services import notify
+
+    today = today or _today()
+    config = get_config()
+    due = Permit.objects.select_related("holder", "zone").filter(
+        status=Permit.Status.ACTIVE, reminded_at__isnull=True,
+        valid_until__lte=today + dt.timedelta(days=config.reminder_days), valid_until__gte=today)
+    sent = 0
+    for permit in due:
+        with transaction.atomic():
+            # The conditional update is the claim: a second run (or a parallel worker) finds nothing to do.
+            if not Permit.objects.filter(pk=permit.pk, reminded_at__isnull=True).update(reminded_at=timezone.now()):
+                continue
+            notify(permit.holder, "Ihr Bewohnerparkausweis läuft bald ab",
+                   f"Ihr Bewohnerparkausweis {permit.number} für {permit.plate} gilt bis "
+                   f"{permit.valid_until:%d.%m.%Y}. Sie können ihn jetzt online verlängern; die Restlaufzeit "
+                   "wird angerechnet.", link=reverse("parking:renew", args=[permit.pk]))
+            record(SYSTEM, "parking.permit.reminded", permit, number=permit.number)
+            sent += 1
+    return sent
+
+
+def _notify_on_commit(app: Application, subject: str, body: str) -> None:
+    from smartcity.notifications.services import notify
+
+    user, link = app.applicant, reverse("parking:application", args=[app.pk])
+    transaction.on_commit(lambda: notify(user, subject, body, link=link))
+
+
+def locate(street: str, house_number: str, postcode: str) -> Address | None:
+    """Address lookup for the public "Bin ich im Bewohnerparkgebiet?" check."""
+    address = find_address(street, house_number, postcode)
+    if address is not None and address.zone_id is None:
+        assign_zone(address)
+    return address

@@ -1,0 +1,49 @@
+"""Celery tasks of the parking pipeline. Each one calls a service; all are safe to run twice."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+from . import services
+
+
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError,), retry_backoff=True,
+             max_retries=8)
+def issue_permit_task(application_id: str) -> str | None:
+    """Issue the permit of a paid application. acks_late: a worker killed midway leaves the message queued,
+    and the redelivered task finds either the permit (and returns it) or issues it now."""
+    permit = services.issue_permit(application_id)
+    return str(permit.pk) if permit else None
+
+
+@shared_task(acks_late=True)
+def retry_register_check(application_id: str) -> None:
+    services.retry_after_outage(application_id)
+
+
+@shared_task
+def retry_waiting() -> int:
+    """Safety net: re-check every application still waiting on a register."""
+    waiting = services.Application.objects.filter(status=services.Status.WAITING_REGISTER)
+    for app_id in waiting.values_list("pk", flat=True):
+        services.retry_after_outage(app_id)
+    return waiting.count()
+
+
+@shared_task
+def issue_stuck_paid() -> int:
+    return services.issue_stuck_paid()
+
+
+@shared_task
+def expire_permits() -> int:
+    return services.expire_permits()
+
+
+@shared_task
+def send_reminders() -> int:
+    return services.send_reminders()
+
+
+@shared_task
+def close_hearings() -> int:
+    return services.close_expired_hearings()

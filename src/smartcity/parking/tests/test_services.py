@@ -1,0 +1,251 @@
+import datetime as dt
+from types import SimpleNamespace
+
+import pytest
+
+from smartcity.accounts.models import User
+from smartcity.audit.models import AuditEvent
+from smartcity.parking import services
+from smartcity.parking.models import Application, DecisionRecord, Permit, SimulatedResident, SimulatedVehicle
+from smartcity.parking.registers.contrib.simulator.models import SimulatedOutage
+from smartcity.parking.rules.plates import InvalidInput
+from smartcity.parking.testing import register_vehicle
+
+pytestmark = pytest.mark.django_db
+
+
+def apply(user, plate="D-EM 1234", vin="4711", months=12, **kw) -> Application:
+    app = services.create_application(user, plate=plate, vin_suffix=vin, months=months, **kw)
+    services.submit(app)
+    app.refresh_from_db()
+    return app
+
+
+def pay(app: Application, capture) -> Permit | None:
+    """What the payments app does on a confirmed payment: the handler runs inside its transaction."""
+    from django.db import transaction
+
+    with capture(execute=True), transaction.atomic():
+        services.on_paid(SimpleNamespace(pk="00000000-0000-0000-0000-000000000001", subject_id=app.pk))
+    app.refresh_from_db()
+    return Permit.objects.filter(application=app).first()
+
+
+def test_standard_case_is_decided_automatically_and_issued_after_payment(resident, django_capture_on_commit_callbacks):
+    app = apply(resident)
+    assert app.status == Application.Status.AWAITING_PAYMENT
+    assert app.fee_cents == 2500 and app.zone.code == "GP"
+    record = app.decisions.get()
+    assert record.outcome == DecisionRecord.Outcome.ISSUE and record.automated
+    assert "§ 35a VwVfG" in record.legal_basis and "§ 45 Abs. 1b" in record.legal_basis
+    assert record.legal_remedy.startswith("Gegen diesen Bescheid")
+    assert all(c["passed"] for c in record.checks) and len(record.checks) == 16
+    assert record.inputs["fahrzeugregister"]["vin_suffix"] == "4711"
+    permit = pay(app, django_capture_on_commit_callbacks)
+    assert permit is not None and app.status == Application.Status.ISSUED
+    assert permit.valid_from == dt.date.today() and permit.plate == "D-EM 1234" and permit.automated
+    assert AuditEvent.objects.filter(action="parking.permit.issued").count() == 1
+
+
+def test_issue_is_idempotent(resident, django_capture_on_commit_callbacks):
+    app = apply(resident)
+    first = pay(app, django_capture_on_commit_callbacks)
+    assert services.issue_permit(app) == first
+    assert services.issue_permit(app.pk) == first
+    assert Permit.objects.count() == 1
+
+
+def pay_with_simulator(app: Application, capture, *, replays: int = 0):
+    """Start the payment, pay on the simulator, deliver the signed webhook (and replays of it)."""
+    from smartcity.payments.contrib.simulator import webhooks
+    from smartcity.payments.contrib.simulator.models import SimulatorTransaction
+    from smartcity.payments.models import Payment
+    from smartcity.payments.services import handle_webhook
+
+    with capture(execute=True):
+        services.start_payment(app, return_url="/parken/")
+    app.refresh_from_db()
+    payment = Payment.objects.get(pk=app.payment_id)
+    tx = SimulatorTransaction.objects.get(pk=payment.provider_reference)
+    tx.status = SimulatorTransaction.Status.PAID
+    tx.save()
+    body, headers = webhooks.build(tx, event_id="evt-paid")
+    for _ in range(1 + replays):
+        with capture(execute=True):
+            assert handle_webhook("simulator", body, headers).http_status == 200
+    app.refresh_from_db()
+    return payment
+
+
+def test_replayed_payment_webhook_yields_one_permit(resident, django_capture_on_commit_callbacks, settings):
+    settings.PAYMENTS_SIMULATOR_WEBHOOKS = "off"
+    app = apply(resident)
+    pay_with_simulator(app, django_capture_on_commit_callbacks, replays=3)
+    assert app.status == Application.Status.ISSUED
+    assert Permit.objects.filter(application=app).count() == 1
+
+
+def test_abandoned_payment_leaves_the_application_resumable(resident, django_capture_on_commit_callbacks, settings):
+    from smartcity.payments.contrib.simulator.models import SimulatorTransaction
+    from smartcity.payments.models import Payment
+    from smartcity.payments.services import refresh_from_provider
+
+    settings.PAYMENTS_SIMULATOR_WEBHOOKS = "off"
+    app = apply(resident)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.start_payment(app, return_url="/parken/")
+    app.refresh_from_db()
+    payment = Payment.objects.get(pk=app.payment_id)
+    SimulatorTransaction.objects.filter(pk=payment.provider_reference).update(
+        status=SimulatorTransaction.Status.CANCELLED)
+    with django_capture_on_commit_callbacks(execute=True):
+        refresh_from_provider(payment, source="return")
+    app.refresh_from_db()
+    assert app.status == Application.Status.AWAITING_PAYMENT and app.plate == "D-EM 1234"
+    pay_with_simulator(app, django_capture_on_commit_callbacks)  # a second attempt succeeds
+    assert app.status == Application.Status.ISSUED
+
+
+def test_worker_killed_between_payment_and_issue(resident):
+    """on_paid committed but the issuing task died with its worker (its on-commit callback never ran here):
+    the redelivered task (acks_late) issues the permit, a duplicate delivery issues nothing more."""
+    from django.db import transaction
+
+    from smartcity.parking import tasks
+
+    app = apply(resident)
+    with transaction.atomic():
+        services.on_paid(SimpleNamespace(pk="p1", subject_id=app.pk))
+    app.refresh_from_db()
+    assert app.status == Application.Status.PAID and not Permit.objects.exists()
+    first = tasks.issue_permit_task.apply(args=(str(app.pk),)).get()
+    again = tasks.issue_permit_task.apply(args=(str(app.pk),)).get()
+    assert first == again and Permit.objects.filter(application=app).count() == 1
+    assert tasks.issue_permit_task.acks_late and tasks.issue_permit_task.reject_on_worker_lost
+
+
+def test_stuck_paid_applications_are_swept(resident):
+    from django.db import transaction
+
+    app = apply(resident)
+    with transaction.atomic():
+        services.on_paid(SimpleNamespace(pk="p1", subject_id=app.pk))
+    assert services.issue_stuck_paid(older_than=dt.timedelta(0)) == 1
+    assert services.issue_stuck_paid(older_than=dt.timedelta(0)) == 0
+    assert Permit.objects.count() == 1
+
+
+def test_malformed_plate_is_refused_before_anything_is_saved(resident):
+    with pytest.raises(InvalidInput) as exc:
+        services.create_application(resident, plate="DEM1234", vin_suffix="4711", months=12)
+    assert "Format" in str(exc.value)
+    assert not Application.objects.exists()
+
+
+def test_wrong_vin_returns_the_application_for_correction(resident):
+    app = apply(resident, vin="1111")
+    assert app.status == Application.Status.DRAFT and app.vin_failures == 1
+    record = app.decisions.get()
+    assert record.outcome == DecisionRecord.Outcome.RETURN
+    assert "FIN passen nicht" in record.reasons
+    services.correct_application(app, plate="D-EM 1234", vin_suffix="4711", months=12)
+    services.submit(app)
+    app.refresh_from_db()
+    assert app.status == Application.Status.AWAITING_PAYMENT
+
+
+def test_register_timeout_keeps_the_application_waiting(resident, monkeypatch):
+    from smartcity.parking import tasks
+
+    scheduled = []
+    monkeypatch.setattr(tasks.retry_register_check, "apply_async",
+                        lambda args, countdown: scheduled.append((args, countdown)))
+    SimulatedVehicle.objects.update(simulate=SimulatedOutage.TIMEOUT)
+    app = services.create_application(resident, plate="D-EM 1234", vin_suffix="4711", months=12)
+    services.submit(app)
+    app.refresh_from_db()
+    assert app.status == Application.Status.WAITING_REGISTER
+    assert app.decisions.get().outcome == DecisionRecord.Outcome.WAIT
+    assert "Zeitüberschreitung" in app.register_error
+    SimulatedVehicle.objects.update(simulate="")
+    services.retry_after_outage(app.pk)
+    app.refresh_from_db()
+    assert app.status == Application.Status.AWAITING_PAYMENT
+    assert app.plate == "D-EM 1234" and app.vin_suffix == "4711"  # nothing lost
+
+
+def test_company_car_needs_upload_then_goes_to_a_caseworker(resident):
+    register_vehicle("D-FI 200", None, keeper_organisation="Rheinische Leasing GmbH")
+    app = apply(resident, plate="D-FI 200")
+    assert app.status == Application.Status.DRAFT
+    assert "Nutzungsbestätigung" in app.decisions.get().reasons
+    Application.objects.filter(pk=app.pk).update(usage_document_id="00000000-0000-0000-0000-0000000000aa")
+    services.submit(app)
+    app.refresh_from_db()
+    assert app.status == Application.Status.IN_REVIEW and app.case_id
+    from smartcity.cases.models import Case
+
+    case = Case.objects.get(pk=app.case_id)
+    assert case.case_type.code == "bewohnerparken" and case.department.code == "verkehrsmanagement"
+    assert case.data["plate"] == "D-FI 200"
+
+
+def test_caseworker_approval_runs_the_same_pipeline(resident, django_capture_on_commit_callbacks):
+    from smartcity.cases.models import Case
+    from smartcity.cases.services import decide
+
+    app = apply(resident, special_circumstances="Ich pflege meine Mutter in der Nachbarstraße.")
+    assert app.status == Application.Status.IN_REVIEW
+    caseworker = User.objects.create_user(username="parken", password="x")
+    case = Case.objects.get(pk=app.case_id)
+    decide(case, outcome="approved", actor=caseworker)
+    app.refresh_from_db()
+    assert app.status == Application.Status.AWAITING_PAYMENT and app.fee_cents == 2500
+    approval = app.decisions.first()
+    assert approval.outcome == DecisionRecord.Outcome.APPROVE and not approval.automated
+    assert approval.decided_by == caseworker
+    permit = pay(app, django_capture_on_commit_callbacks)
+    assert permit is not None and not permit.automated
+
+
+def test_address_outside_every_zone_leads_to_a_hearing_then_rejection(resident, citizen):
+    SimulatedResident.objects.update(street="Am Wald", house_number="3", postcode="40629")
+    app = apply(resident)
+    assert app.status == Application.Status.HEARING
+    assert app.hearing_deadline == dt.date.today() + dt.timedelta(days=14)
+    assert "keinem Bewohnerparkgebiet" in app.decisions.get().reasons
+    services.submit_statement(app, "Ich ziehe nächsten Monat in die Kaiserstraße.")
+    assert app.status == Application.Status.IN_REVIEW
+    from smartcity.cases.models import Case
+    from smartcity.cases.services import decide
+
+    case = Case.objects.get(pk=app.case_id)
+    assert case.status == "in_pruefung"
+    caseworker = User.objects.create_user(username="parken")
+    decide(case, outcome="rejected", actor=caseworker, reasons="Keine Wohnung im Gebiet.")
+    app.refresh_from_db()
+    assert app.status == Application.Status.REJECTED
+    assert app.decisions.first().outcome == DecisionRecord.Outcome.REJECT
+
+
+def test_expired_hearing_goes_to_the_caseworker(resident):
+    SimulatedResident.objects.update(street="Am Wald", postcode="40629")
+    app = apply(resident)
+    assert services.close_expired_hearings(dt.date.today() + dt.timedelta(days=15)) == 1
+    assert services.close_expired_hearings(dt.date.today() + dt.timedelta(days=15)) == 0
+    app.refresh_from_db()
+    assert app.status == Application.Status.IN_REVIEW
+
+
+def test_second_person_same_plate_conflict_routes_instead_of_failing(resident, zone,
+                                                                     django_capture_on_commit_callbacks):
+    app = apply(resident)
+    pay(app, django_capture_on_commit_callbacks)
+    other = User.objects.create_user(username="max", first_name="Max", last_name="Mustermann",
+                                     birth_date=dt.date(1960, 1, 1))
+    rival = Application.objects.create(reference="BP-X", applicant=other, plate="D-EM 1234", vin_suffix="4711",
+                                       months=12, zone=zone, status=Application.Status.PAID, fee_cents=2500)
+    assert services.issue_permit(rival) is None
+    rival.refresh_from_db()
+    assert rival.status == Application.Status.IN_REVIEW
+    assert Permit.objects.filter(plate="D-EM 1234", status="active").count() == 1
