@@ -262,6 +262,8 @@ PASSWORD_RESET_TIMEOUT = int(os.environ.get("PASSWORD_RESET_TIMEOUT", str(24 * 3
 # --- documents ---
 DOCUMENT_ORPHAN_DAYS = int(os.environ.get("DOCUMENT_ORPHAN_DAYS", "30"))  # uploads never attached to a case
 CLAMD_TIMEOUT = float(os.environ.get("CLAMD_TIMEOUT", "30"))
+CELERY_BEAT_SCHEDULE["documents-cleanup"] = {"task": "smartcity.documents.tasks.cleanup_documents",
+                                             "schedule": 24 * 3600}
 
 # --- parking enforcement (permit tokens, verification, Kontrolle) ---
 from celery.schedules import crontab  # noqa: E402
@@ -276,6 +278,11 @@ PARKING_ENFORCEMENT_DEPARTMENTS = env_list("PARKING_ENFORCEMENT_DEPARTMENTS", "o
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["enforcement"] = os.environ.get("PARKING_ENFORCEMENT_RATE", "1200/min")
 REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"]["verify"] = os.environ.get("PARKING_VERIFY_RATE", "60/min")
 PARKING_SNAPSHOT_KEEP = int(os.environ.get("PARKING_SNAPSHOT_KEEP", "7"))
+CELERY_BEAT_SCHEDULE["parking-enforcement-snapshot"] = {
+    # Before the early shift; handhelds fetch it when they sync in the morning.
+    "task": "smartcity.parking.enforcement.tasks.build_daily_snapshot",
+    "schedule": crontab(hour=2, minute=30),
+}
 CELERY_BEAT_SCHEDULE["parking-enforcement-prune-keys"] = {
     "task": "smartcity.parking.enforcement.tasks.prune_signing_keys",
     "schedule": crontab(hour=3, minute=15),

@@ -1,5 +1,6 @@
 """Demo departments and users (PROTOCOL.md). Staff get a TOTP device; `demo_totp <username>` prints its code."""
 
+from django.contrib.auth.hashers import make_password
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Department, StaffRole, TrustLevel, User
@@ -33,8 +34,8 @@ ERIKA_BPK2 = "SIM-7Q2K9X4M1B"  # the simulator's Erika, so a BundID login lands 
 
 LOGINS = [
     ("Bürgerin (Erika Mustermann)", "erika", PASSWORD),
-    ("Sachbearbeitung (Steuer-/Standesamt)", "sachbearbeitung", PASSWORD),
-    ("Sachbearbeitung (Verkehrsmanagement)", "parken", PASSWORD),
+    ("Sachbearbeitung (Steuer)", "sachbearbeitung", PASSWORD),
+    ("Sachbearbeitung (Parken)", "parken", PASSWORD),
     ("Teamleitung (Steueramt)", "teamleitung", PASSWORD),
     ("Administration", "admin", PASSWORD),
 ]
@@ -44,12 +45,10 @@ LOGIN_HINTS = [
 ]
 
 
-def _user(username: str, **fields) -> User:
+def _user(username: str, password_hash: str, **fields) -> User:
     user = User.objects.filter(username=username).first()
     if user is None:
-        user = User(username=username, **fields)
-        user.set_password(PASSWORD)
-        user.save()
+        user = User.objects.create(username=username, password=password_hash, **fields)
     return user
 
 
@@ -58,14 +57,15 @@ def load(stdout) -> None:
     for code, name, email in DEPARTMENTS:
         departments[code], _ = Department.objects.update_or_create(code=code, defaults={"name": name,
                                                                                         "email": email})
+    password_hash = make_password(PASSWORD)  # Argon2 is slow on purpose: hash the shared demo password once
     erika = by_id(ERIKA_BPK2)
-    _user("erika", email="erika.mustermann@example.org", email_verified=True, first_name=erika["first_name"],
-          last_name=erika["last_name"], birth_date=erika["birth_date"],
+    _user("erika", password_hash, email="erika.mustermann@example.org", email_verified=True,
+          first_name=erika["first_name"], last_name=erika["last_name"], birth_date=erika["birth_date"],
           street=erika["street"], house_number=erika["house_number"], postcode=erika["postcode"],
           city=erika["city"], trust_level=TrustLevel.SUBSTANTIAL, login_provider="bundid-simulator",
           external_id=ERIKA_BPK2, verified_fields=list(User.VERIFIABLE_FIELDS))
     for username, first, last, email, roles, superuser in STAFF:
-        user = _user(username, email=email, email_verified=True, first_name=first, last_name=last,
+        user = _user(username, password_hash, email=email, email_verified=True, first_name=first, last_name=last,
                      is_staff=superuser, is_superuser=superuser)
         for code, role in roles:
             StaffRole.objects.get_or_create(user=user, department=departments[code], role=role)

@@ -7,20 +7,25 @@ from .models import TrustLevel, User
 
 
 class AccessibleFormMixin:
-    """KERN classes on inputs; errors linked to their field with aria-describedby."""
+    """KERN classes on inputs; after validation, invalid inputs point to their error text (aria-describedby)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
-        for name, field in self.fields.items():
+        for field in self.fields.values():
             widget = field.widget
             if isinstance(widget, forms.CheckboxInput | forms.RadioSelect):
                 continue
             css = "kern-form-input__select" if isinstance(widget, forms.Select) else "kern-form-input__input"
             widget.attrs.setdefault("class", css)
-            if self.is_bound and name in self.errors:
-                widget.attrs["aria-invalid"] = "true"
-                described = widget.attrs.get("aria-describedby", "")
-                widget.attrs["aria-describedby"] = f"{described} id_{name}_error".strip()
+
+    def full_clean(self) -> None:
+        super().full_clean()
+        for name in self.errors:
+            if name in self.fields:
+                attrs = self.fields[name].widget.attrs
+                attrs["aria-invalid"] = "true"
+                described = attrs.get("aria-describedby", "").replace(f"id_{name}_error", "").strip()
+                attrs["aria-describedby"] = f"{described} id_{name}_error".strip()
 
 
 class LoginForm(AccessibleFormMixin, AuthenticationForm):

@@ -18,10 +18,11 @@ H = timedelta(hours=1)
 
 
 def runs(hour_ends: Iterable[datetime]) -> list[tuple[datetime, datetime]]:
-    """Contiguous runs of hour ends, so a late value from last year does not make us rescan the whole year."""
+    """Runs of nearby hour ends (gaps up to two days are bridged), so a late value from last year does not make
+    us rescan the whole year, while a batch with small gaps needs only one query."""
     result: list[tuple[datetime, datetime]] = []
     for end in sorted(set(hour_ends)):
-        if result and end - result[-1][1] <= H:
+        if result and end - result[-1][1] <= 48 * H:
             result[-1] = (result[-1][0], end)
         else:
             result.append((end, end))
@@ -85,25 +86,35 @@ def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     return start, end
 
 
+def _day_runs(days: set[date]) -> list[tuple[date, date]]:
+    result: list[tuple[date, date]] = []
+    for day in sorted(days):
+        if result and (day - result[-1][1]).days <= 1:
+            result[-1] = (result[-1][0], day)
+        else:
+            result.append((day, day))
+    return result
+
+
 def _refresh_days(ds_id: int, days: set[date]) -> None:
     ds = Datastream.objects.get(pk=ds_id)
-    for day in sorted(days):
-        start, end = day_bounds(day, day)
-        hours = hourly_means(ds, start - 7 * H, end)  # 7 earlier hours feed the day's first 8-h means
+    for first, last in _day_runs(days):
+        start, end = day_bounds(first, last)
+        hours = hourly_means(ds, start - 7 * H, end)  # 7 earlier hours feed the first day's 8-h means
         own = {h: v for h, v in hours.items() if h > start}
-        daily = ind.daily_means(own).get(day)
-        max8 = ind.max_daily_8h_means(hours).get(day)
-        valid = [v for v in own.values() if v is not None]
-        if daily is None:
-            DailyAggregate.objects.filter(datastream_id=ds_id, day=day).delete()
-            continue
-        DailyAggregate.objects.update_or_create(
-            datastream_id=ds_id,
-            day=day,
-            defaults={
-                "n_hours": daily.n_valid,
-                "mean": daily.mean,
-                "max_hour": max(valid) if valid else None,
-                "max_8h": max8.mean if max8 else None,
-            },
+        daily = ind.daily_means(own)
+        max8 = ind.max_daily_8h_means(hours)
+        max_hour: dict[date, float] = {}
+        for h, v in own.items():
+            if v is not None:
+                day = ind.cet_day(h)
+                max_hour[day] = max(v, max_hour.get(day, v))
+        DailyAggregate.objects.filter(datastream_id=ds_id, day__gte=first, day__lte=last).delete()
+        DailyAggregate.objects.bulk_create(
+            DailyAggregate(
+                datastream_id=ds_id, day=day, n_hours=pv.n_valid, mean=pv.mean, max_hour=max_hour.get(day),
+                max_8h=max8[day].mean if day in max8 else None,
+            )
+            for day, pv in daily.items()
+            if first <= day <= last
         )

@@ -14,6 +14,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import hmac
 import json
 from collections.abc import Container, Mapping
 from dataclasses import dataclass
@@ -214,10 +215,14 @@ def verify_permit(token: str, keys: Mapping[str, Ed25519PublicKey], *, now: date
 
 # --- revocation list --------------------------------------------------------------------------------------
 
+def revocation_payload(permit_ids: list[str], *, issuer: str, issued_at: datetime) -> dict[str, Any]:
+    return {"iss": issuer, "iat": int(issued_at.timestamp()), "revoked": sorted(permit_ids)}
+
+
 def sign_revocation_list(permit_ids: list[str], private_key: Ed25519PrivateKey, *, issuer: str,
                          issued_at: datetime) -> str:
-    payload = {"iss": issuer, "iat": int(issued_at.timestamp()), "revoked": sorted(permit_ids)}
-    return sign(payload, private_key, typ=TYP_REVOCATIONS)
+    return sign(revocation_payload(permit_ids, issuer=issuer, issued_at=issued_at), private_key,
+                typ=TYP_REVOCATIONS)
 
 
 def open_revocation_list(jws: str, keys: Mapping[str, Ed25519PublicKey]) -> tuple[datetime, frozenset[str]]:
@@ -227,6 +232,24 @@ def open_revocation_list(jws: str, keys: Mapping[str, Ed25519PublicKey]) -> tupl
         return datetime.fromtimestamp(int(payload["iat"]), tz=UTC), frozenset(map(str, payload["revoked"]))
     except (KeyError, TypeError, ValueError):
         raise TokenError(Status.TAMPERED, "malformed revocation list")
+
+
+# --- enforcement snapshot ---------------------------------------------------------------------------------
+
+SNAPSHOT_HASH = "HMAC-SHA256/128"  # over the canonical plate ("D-AB 1234"), keyed with the snapshot's salt
+
+
+def plate_hmac(salt: bytes, canonical_plate: str) -> str:
+    """The snapshot's key for a plate: 128 bits of HMAC-SHA256, base64url (22 characters)."""
+    return b64url_encode(hmac.new(salt, canonical_plate.encode(), hashlib.sha256).digest()[:16])
+
+
+def open_snapshot(manifest: str, content: bytes, keys: Mapping[str, Ed25519PublicKey]) -> dict[str, Any]:
+    """Check a snapshot's signed manifest and that ``content`` (the .tsv.gz file) is the file it describes."""
+    _, payload = open_signed(manifest, keys, typ=TYP_SNAPSHOT)
+    if not hmac.compare_digest(str(payload.get("sha256", "")), hashlib.sha256(content).hexdigest()):
+        raise TokenError(Status.TAMPERED, "snapshot file does not match its manifest")
+    return payload
 
 
 # --- offline verification (what a handheld does) -----------------------------------------------------------

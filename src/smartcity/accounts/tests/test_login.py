@@ -138,3 +138,8 @@ def test_forged_csrf_token_on_login_is_rejected():
                                    "csrfmiddlewaretoken": "x" * 64})
     assert response.status_code == 403
     assert "_auth_user_id" not in client.session
+
+
+def test_login_page_in_english(client):
+    page = client.get(LOGIN, HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert "E-mail address or user name" in page and "Forgotten your password?" in page

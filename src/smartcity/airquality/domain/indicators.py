@@ -183,3 +183,8 @@ def count_exceedances(values: Iterable[float | None], threshold: float, allowed:
 def hours_above(hours: Iterable[HourValue] | Mapping[datetime, float | None], threshold: float) -> list[datetime]:
     """Hour ends with a valid value above a threshold (O3 information 180 / alert 240)."""
     return sorted(end for end, v in _valid_hours(hours).items() if v > threshold)
+
+
+def hour_end_of_day(day: date) -> datetime:
+    """The end of a CET day (its 24:00 CET hour end), used to place daily values on a time axis."""
+    return datetime(day.year, day.month, day.day, tzinfo=CET) + 24 * HOUR

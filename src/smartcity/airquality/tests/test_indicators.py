@@ -194,3 +194,16 @@ def test_limit_table_has_both_regimes_and_flags():
     assert limit("PM10", Averaging.DAY, Regime.EU2030).needs_verification
     keys = [(lv.pollutant, lv.averaging, lv.regime, lv.kind) for lv in LIMITS]
     assert len(keys) == len(set(keys))
+
+
+def test_before_after_statistics_by_hand():
+    from smartcity.airquality.domain.compare import before_after
+
+    result = before_after([40.0, 42.0, 38.0, 40.0], [30.0, 32.0, 28.0, 30.0])
+    assert result.mean_before == 40.0 and result.mean_after == 30.0
+    assert result.difference == -10.0 and result.relative_change == -0.25
+    # se = sqrt(8/3/4 + 8/3/4) = 1.1547; z = 8.66 → p far below 0.05
+    assert result.significant
+    same = before_after([40.0, 41.0, 39.0], [40.0, 39.0, 41.0])
+    assert same.difference == 0 and not same.significant
+    assert before_after([], [1.0]).difference is None

@@ -114,3 +114,11 @@ def test_cleanup_deletes_expired_documents_and_files(citizen, case, settings):
     type(case).objects.filter(pk=case.pk).update(closed_at=now - timedelta(days=7 * 365))
     assert services.cleanup(now) == 1
     assert not Document.objects.filter(pk=on_case.pk).exists()
+
+
+def test_cleanup_task_runs_the_retention_rule(citizen):
+    from smartcity.documents.tasks import cleanup_documents
+
+    old = services.store_upload(upload(pdf_bytes()), owner=citizen)
+    Document.objects.filter(pk=old.pk).update(created_at=timezone.now() - timedelta(days=365))
+    assert cleanup_documents.delay().get() == 1

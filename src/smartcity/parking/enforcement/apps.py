@@ -8,3 +8,12 @@ class EnforcementConfig(AppConfig):
     name = "smartcity.parking.enforcement"
     label = "parking_enforcement"
     verbose_name = "Bewohnerparken – Prüfung und Kontrolle"
+
+    def ready(self) -> None:
+        from django.db.models.signals import post_save
+
+        from smartcity.parking.models import Permit
+
+        from .verification import forget_revocation_list
+
+        post_save.connect(forget_revocation_list, sender=Permit, dispatch_uid="parking-enforcement-revocations")

@@ -89,3 +89,24 @@ def test_jwks_endpoint_publishes_public_keys_only(client):
     assert {k["kid"] for k in body["keys"]} == {old_kid, new.kid}
     assert all(set(k) == {"kty", "crv", "x", "kid", "use", "alg"} for k in body["keys"])
     assert set(tokens.keys_from_jwks(body)) == {old_kid, new.kid}
+
+
+def test_device_command_add_list_deactivate(capsys):
+    from smartcity.accounts.models import Department
+    from smartcity.parking.enforcement.authentication import hash_token
+    from smartcity.parking.enforcement.models import EnforcementDevice
+
+    Department.objects.create(code="ordnungsamt", name="Ordnungsamt")
+    call_command("parking_devices", "add", "Scan-Fahrzeug 1")
+    token = capsys.readouterr().out.strip().splitlines()[-1]
+    device = EnforcementDevice.objects.get()
+    assert device.token_hash == hash_token(token) and token not in device.token_hash and device.is_active
+    call_command("parking_devices", "list")
+    assert "Scan-Fahrzeug 1" in capsys.readouterr().out
+    call_command("parking_devices", "deactivate", str(device.pk))
+    device.refresh_from_db()
+    assert not device.is_active
+    with pytest.raises(Exception, match="Fachbereich"):
+        call_command("parking_devices", "add", "X", department="gibtsnicht")
+    with pytest.raises(Exception, match="Kein Gerät"):
+        call_command("parking_devices", "deactivate", "abc")

@@ -20,8 +20,8 @@ IDENTIFIER = "bundid-simulator"
 
 
 def _label(person: Person) -> str:
-    born = date_format(person["birth_date"], "d.m.Y")
-    return (f"{person['first_name']} {person['last_name']}, {_('geb.')} {born}, "
+    born = _("geb. %(date)s") % {"date": date_format(person["birth_date"], "d.m.Y")}
+    return (f"{person['first_name']} {person['last_name']}, {born}, "
             f"{person['street']} {person['house_number']}, {person['postcode']} {person['city']}")
 
 

@@ -1,0 +1,154 @@
+"""MQTT ingest worker: observations published to ``v1.1/Datastreams(<id>)/Observations`` (STA clause 14).
+
+Delivery guarantee: QoS 1 with a persistent session (fixed client id, clean_session=False) and manual
+acknowledgement. A message is acknowledged only after the database transaction that stored it (or counted
+it as rejected) has committed. If the database fails, nothing of the batch is acknowledged and the worker
+reconnects, so the broker delivers the messages again; duplicates are harmless because storing is an upsert.
+"""
+
+import json
+import logging
+import queue
+import re
+import threading
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from urllib.parse import urlparse
+
+import paho.mqtt.client as paho
+from django.db import close_old_connections, transaction
+
+from . import ingest
+
+log = logging.getLogger(__name__)
+SOURCE = "mqtt"
+TOPIC = re.compile(r"(?:^|/)v1\.1/(?:Datastreams\((?P<ds>\d+)\)/)?Observations$")
+
+
+@dataclass(frozen=True)
+class Message:
+    topic: str
+    payload: bytes
+    mid: int = 0
+    qos: int = 1
+
+
+def topic_filter(prefix: str = "") -> str:
+    return f"{prefix}v1.1/+/Observations"
+
+
+def store(messages: Iterable[Message], *, max_bytes: int) -> ingest.IngestResult:
+    """Validate and store a batch of messages in one transaction; bad messages are counted, not raised."""
+    validator = ingest.Validator()
+    rows: list[ingest.Row] = []
+    rejected: list[ingest.Rejection] = []
+    for i, msg in enumerate(messages):
+        match = TOPIC.search(msg.topic)
+        if not match:
+            rejected.append(ingest.Rejection(i, ingest.Reason.MALFORMED, f"topic {msg.topic[:80]!r} not supported"))
+            continue
+        if len(msg.payload) > max_bytes:
+            rejected.append(ingest.Rejection(
+                i, ingest.Reason.TOO_LARGE, f"message of {len(msg.payload)} bytes exceeds {max_bytes} bytes"))
+            continue
+        try:
+            data = json.loads(msg.payload)
+        except (ValueError, UnicodeDecodeError) as exc:
+            rejected.append(ingest.Rejection(i, ingest.Reason.MALFORMED, f"malformed JSON: {exc}"))
+            continue
+        for item in data if isinstance(data, list) else [data]:
+            try:
+                rows.append(ingest.observation_row(validator, item, match["ds"] and int(match["ds"])))
+            except ingest.InvalidValue as exc:
+                rejected.append(ingest.Rejection(i, exc.reason, str(exc)))
+            except (KeyError, TypeError, ValueError) as exc:
+                rejected.append(ingest.Rejection(i, ingest.Reason.MALFORMED, f"malformed observation: {exc}"))
+    return ingest.ingest_rows(rows, rejected, source=SOURCE)
+
+
+class Worker:
+    """Subscribes, batches messages, stores them, then acknowledges. ``stop`` ends ``run`` cleanly."""
+
+    def __init__(self, *, url: str, client_id: str, prefix: str = "", batch: int = 500, max_bytes: int = 262144):
+        self.url = urlparse(url)
+        self.prefix = prefix
+        self.batch = batch
+        self.max_bytes = max_bytes
+        self.inbox: queue.Queue[Message] = queue.Queue()
+        self.stop = threading.Event()
+        self.connected = threading.Event()
+        self.subscribed = threading.Event()
+        self.stored = 0
+        self.client = paho.Client(
+            paho.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False,
+            protocol=paho.MQTTv311, manual_ack=True,
+        )
+        if self.url.username:
+            self.client.username_pw_set(self.url.username, self.url.password)
+        if self.url.scheme in {"mqtts", "ssl"}:
+            self.client.tls_set()
+        self.client.reconnect_delay_set(min_delay=1, max_delay=60)  # exponential backoff between attempts
+        self.client.on_connect = self._on_connect
+        self.client.on_disconnect = self._on_disconnect
+        self.client.on_message = self._on_message
+        self.client.on_subscribe = lambda *args: self.subscribed.set()
+
+    def _on_connect(self, client, userdata, flags, reason_code, properties) -> None:
+        if reason_code.is_failure:
+            log.warning("mqtt connect refused: %s", reason_code)
+            return
+        client.subscribe(topic_filter(self.prefix), qos=1)
+        self.connected.set()
+        log.info("mqtt connected, session present: %s", flags.session_present)
+
+    def _on_disconnect(self, client, userdata, flags, reason_code, properties) -> None:
+        self.connected.clear()
+        if not self.stop.is_set():
+            log.warning("mqtt disconnected (%s); reconnecting with backoff", reason_code)
+
+    def _on_message(self, client, userdata, msg) -> None:
+        self.inbox.put(Message(msg.topic, msg.payload, msg.mid, msg.qos))
+
+    def start(self) -> None:
+        self.client.connect_async(self.url.hostname or "127.0.0.1", self.url.port or 1883, keepalive=30)
+        self.client.loop_start()  # the network thread reconnects by itself after a broker restart
+
+    def run(self) -> None:
+        self.start()
+        try:
+            while not self.stop.is_set():
+                self.drain(timeout=0.5)
+        finally:
+            self.client.disconnect()
+            self.client.loop_stop()
+
+    def drain(self, timeout: float) -> int:
+        """Store and acknowledge one batch; returns the number of messages handled."""
+        try:
+            first = self.inbox.get(timeout=timeout)
+        except queue.Empty:
+            return 0
+        batch = [first]
+        while len(batch) < self.batch:
+            try:
+                batch.append(self.inbox.get_nowait())
+            except queue.Empty:
+                break
+        try:
+            close_old_connections()
+            with transaction.atomic():
+                result = store(batch, max_bytes=self.max_bytes)
+        except Exception:
+            # Nothing acknowledged: the broker redelivers after the reconnect (persistent session).
+            log.exception("mqtt batch of %d messages not stored; reconnecting for redelivery", len(batch))
+            self.client.reconnect()
+            time.sleep(1)
+            return 0
+        for msg in batch:
+            if msg.qos:
+                self.client.ack(msg.mid, msg.qos)
+        self.stored += result.stored
+        if result.rejected:
+            log.info("mqtt batch: %d stored, %d rejected", result.stored, len(result.rejected))
+        return len(batch)

@@ -1,0 +1,60 @@
+import json
+import uuid
+
+import paho.mqtt.client as paho
+import pytest
+from django.conf import settings
+
+from smartcity.airquality import models as m
+from smartcity.airquality.mqtt import Message, Worker, store
+
+
+@pytest.mark.django_db
+def test_store_batch_keeps_good_messages_and_counts_bad_ones(no2_stream):
+    topic = f"v1.1/Datastreams({no2_stream.pk})/Observations"
+    good = json.dumps({"phenomenonTime": "2026-04-01T10:00:00Z", "result": 33.0}).encode()
+    result = store([
+        Message(topic, good),
+        Message(topic, b"{oops"),
+        Message(topic, b"x" * (10 * 1024 * 1024)),
+        Message("v1.1/Datastreams(987654)/Observations", good),
+        Message(topic, json.dumps({"phenomenonTime": "2026-04-01T11:00:00Z", "result": -5}).encode()),
+        Message(topic, json.dumps({"phenomenonTime": "2026-04-01T12:00:00", "result": 5}).encode()),
+    ], max_bytes=256 * 1024)
+    assert result.stored == 1
+    assert sorted(r.reason for r in result.rejected) == [
+        "malformed", "naive_timestamp", "out_of_range", "too_large", "unknown_datastream"]
+    assert m.Observation.objects.get().result == 33.0
+    assert m.RejectionCounter.objects.filter(source="mqtt").count() == 5
+
+
+@pytest.mark.mqtt
+@pytest.mark.django_db(transaction=True)
+def test_publish_over_mqtt_and_read_back_through_the_api(client, no2_stream):
+    prefix = f"test-{uuid.uuid4().hex[:8]}/"
+    worker = Worker(url=settings.MQTT_URL, client_id=f"aq-test-{uuid.uuid4().hex[:8]}", prefix=prefix,
+                    max_bytes=256 * 1024)
+    worker.start()
+    try:
+        assert worker.subscribed.wait(10)
+        pub = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"aq-pub-{uuid.uuid4().hex[:8]}")
+        pub.connect("127.0.0.1", 1883)
+        pub.loop_start()
+        topic = f"{prefix}v1.1/Datastreams({no2_stream.pk})/Observations"
+        pub.publish(topic, b"y" * (10 * 1024 * 1024), qos=1).wait_for_publish(10)
+        info = pub.publish(topic, json.dumps({"phenomenonTime": "2026-05-01T08:00:00Z", "result": 47.5}), qos=1)
+        info.wait_for_publish(10)
+        pub.loop_stop()
+        pub.disconnect()
+        handled = 0
+        for _ in range(40):
+            handled += worker.drain(timeout=0.5)
+            if handled >= 2:
+                break
+        assert handled == 2
+    finally:
+        worker.client.disconnect()
+        worker.client.loop_stop()
+    body = client.get(f"/sta/v1.1/Datastreams({no2_stream.pk})/Observations").json()
+    assert [o["result"] for o in body["value"]] == [47.5]
+    assert m.RejectionCounter.objects.get(source="mqtt", reason="too_large").count == 1

@@ -1,0 +1,92 @@
+"""Plate lookup for scan cars and officers, and the aggregated audit of every lookup.
+
+Scan cars read plates without separators ("DAB1234"), officers type them any way ("d-ab 1234"). Permits store
+the canonical form ("D-AB 1234"), so a compact reading maps to the two or three canonical forms it could be
+("D-AB 1234", "DA-B 1234"); one indexed ``IN`` query checks them all. A reading with a separator after the
+district has exactly one canonical form.
+"""
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from django.db import connection
+from django.db.models import Q
+from django.utils import timezone
+
+from smartcity.parking.models import Permit
+from smartcity.parking.rules.plates import InvalidInput, normalise_plate
+
+_COMPACT = re.compile(r"^([A-ZÄÖÜ]{2,5})([1-9]\d{0,3})([EH]?)$")
+_SEPARATORS = re.compile(r"[\s\-:.]+")
+_DISTRICT_GIVEN = re.compile(r"^\s*[A-ZÄÖÜ]{1,3}[\s\-:.]+[A-ZÄÖÜ]")
+
+
+class InvalidPlate(ValueError):
+    """Not a German plate in any spelling; the message is German and can be shown as is."""
+
+
+@dataclass(frozen=True)
+class LookupResult:
+    query: str  # the reading in compact form, e.g. "DAB1234"
+    valid: bool
+    plate: str = ""  # canonical plate of the matching permit
+    zone: str = ""
+    valid_from: date | None = None
+    valid_until: date | None = None
+
+
+def compact(raw: str) -> str:
+    return _SEPARATORS.sub("", (raw or "").upper())
+
+
+def plate_candidates(raw: str) -> list[str]:
+    """The canonical plates a reading may stand for; raises InvalidPlate if it can be none."""
+    try:
+        return [normalise_plate(raw)]
+    except InvalidInput as error:
+        message = str(error)
+    match = _COMPACT.match(compact(raw))
+    if not match or _DISTRICT_GIVEN.match(raw.upper()):  # a separated district admits one reading only
+        raise InvalidPlate(message)
+    letters, number, suffix = match.groups()
+    candidates = [f"{letters[:split]}-{letters[split:]} {number}{suffix}"
+                  for split in range(1, 4) if 1 <= len(letters) - split <= 2]
+    if not candidates or len(letters) + len(number) > 8:
+        raise InvalidPlate(message)
+    return candidates
+
+
+def lookup_plate(raw: str, *, zone: str = "", today: date | None = None) -> LookupResult:
+    """Is there a permit valid today (in ``zone``, if given) for this plate? One indexed query."""
+    candidates = plate_candidates(raw)
+    today = today or timezone.localdate()
+    rows = (Permit.objects.filter(Q(plate__in=candidates) | Q(second_plate__in=candidates),
+                                  status=Permit.Status.ACTIVE)
+            .values_list("plate", "second_plate", "zone__code", "valid_from", "valid_until"))
+    query = compact(raw)
+    fallback = None
+    for plate, second_plate, zone_code, valid_from, valid_until in rows:
+        shown = plate if plate in candidates else second_plate
+        found = LookupResult(query, False, shown, zone_code, valid_from, valid_until)
+        if valid_from <= today <= valid_until and (not zone or zone_code == zone.upper()):
+            return LookupResult(query, True, shown, zone_code, valid_from, valid_until)
+        fallback = fallback or found
+    # An active permit that does not cover today or this zone is reported, but not as valid.
+    return fallback or LookupResult(query, False)
+
+
+_UPSERT = (
+    "INSERT INTO parking_enforcement_lookuptally (hour, principal, kind, lookups, found) "
+    "VALUES (%s, %s, %s, 1, %s) ON CONFLICT (hour, principal, kind) DO UPDATE SET "
+    "lookups = parking_enforcement_lookuptally.lookups + 1, "
+    "found = parking_enforcement_lookuptally.found + excluded.found"
+)
+
+
+def tally(principal: str, kind: str, *, found: bool, now: datetime | None = None) -> None:
+    """Count one lookup in its hour. One upsert (PostgreSQL and SQLite), no plate stored; see docs/parking.md."""
+    hour = (now or timezone.now()).replace(minute=0, second=0, microsecond=0)
+    with connection.cursor() as cursor:
+        cursor.execute(_UPSERT, [connection.ops.adapt_datetimefield_value(hour), principal, kind, int(found)])
+

@@ -1,0 +1,53 @@
+"""The permit PDF: fee notice plus windscreen permit whose QR code carries a verifiable token."""
+
+from io import BytesIO
+
+import pytest
+from pypdf import PdfReader
+
+from smartcity.parking import tokens
+from smartcity.parking.enforcement import signing
+from smartcity.parking.permit_pdf import render_permit_pdf
+
+from . import factories
+
+pytestmark = pytest.mark.django_db
+
+
+def _read(pdf: bytes) -> tuple[PdfReader, str]:
+    reader = PdfReader(BytesIO(pdf))
+    return reader, "\n".join(page.extract_text() for page in reader.pages)
+
+
+def test_two_parts_fee_notice_and_windscreen_permit():
+    permit = factories.permit(plate="D-AB 1234", second_plate="D-CD 56")
+    reader, content = _read(render_permit_pdf(permit))
+    assert len(reader.pages) == 2
+    first, second = (page.extract_text() for page in reader.pages)
+    for expected in ("Gebührenbescheid", "25,00 €", "Bewohnerparkausweis 1 Jahr, Antrag online",
+                     "§ 6a Abs. 5a StVG", "§ 45 Abs. 1b Satz 1 Nr. 2a StVO", "Rechtsbehelfsbelehrung",
+                     "Verwaltungsgericht", "§ 35a VwVfG", permit.application.reference, "Kaiserstraße 5"):
+        assert expected in first, expected
+    for expected in ("Parkausweis zum Ausschneiden", "HO", "D-AB 1234, D-CD 56", permit.number,
+                     permit.valid_until.strftime("%d.%m.%Y")):
+        assert expected in second, expected
+
+
+def test_qr_token_verifies_offline_with_the_published_keys():
+    permit = factories.permit()
+    reader, _ = _read(render_permit_pdf(permit))
+    url = reader.metadata["/Keywords"]
+    assert url.startswith("http") and "/parken/pruefung/#" in url
+    result = tokens.verify_offline(url, signing.jwks())
+    assert result.is_valid
+    assert result.claims == tokens.PermitClaims(str(permit.pk), permit.number, permit.plate, "HO",
+                                                permit.valid_from, permit.valid_until)
+
+
+def test_city_legal_remedy_text_is_used_when_configured():
+    from smartcity.parking.models import ParkingConfig
+
+    ParkingConfig.objects.create(city_code="DUS", legal_remedy="Eigene Belehrung der Stadt.")
+    permit = factories.permit(with_decision=False)
+    _, content = _read(render_permit_pdf(permit))
+    assert "Eigene Belehrung der Stadt." in content and "Bastionstraße" not in content
