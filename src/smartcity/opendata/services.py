@@ -230,7 +230,8 @@ def create_resource(actor: Any, ds: Dataset, data: dict[str, Any], upload: Uploa
             _store_upload(resource, upload)
         resource.name = resource.name or (upload.name if upload else resource.url.rsplit("/", 1)[-1])[:500]
         resource.save()
-        Dataset.objects.filter(pk=ds.pk).update(metadata_modified=timezone.now(), modified=timezone.now())
+        Dataset.objects.filter(pk=ds.pk).update(metadata_modified=timezone.now(), modified=timezone.now(),
+                                                freshness_alerted_at=None)
         _schedule_load(resource)
         _after_change(ds, actor, "resource_created", was_public, resource=str(resource.pk))
     return resource
@@ -251,7 +252,8 @@ def update_resource(actor: Any, resource: Resource, data: dict[str, Any], upload
             _store_upload(resource, upload)
         resource.metadata_modified = timezone.now()
         resource.save()
-        Dataset.objects.filter(pk=ds.pk).update(metadata_modified=timezone.now(), modified=timezone.now())
+        Dataset.objects.filter(pk=ds.pk).update(metadata_modified=timezone.now(), modified=timezone.now(),
+                                                freshness_alerted_at=None)
         if upload is not None:
             _schedule_load(resource)
         _after_change(ds, actor, "resource_updated", was_public, resource=str(resource.pk))
