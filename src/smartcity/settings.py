@@ -333,6 +333,8 @@ OPENDATA_CATALOG_PAGE_SIZE = int(os.environ.get("OPENDATA_CATALOG_PAGE_SIZE", "1
 OPENDATA_HARVEST_TIMEOUT = int(os.environ.get("OPENDATA_HARVEST_TIMEOUT", "30"))  # seconds per HTTP request
 OPENDATA_HARVEST_MAX_ATTEMPTS = int(os.environ.get("OPENDATA_HARVEST_MAX_ATTEMPTS", "3"))
 OPENDATA_DATASTORE_MAX_ROWS = int(os.environ.get("OPENDATA_DATASTORE_MAX_ROWS", "2000000"))
+# Search counts and facet counts are cached per catalogue version (any change invalidates); 0 = off.
+OPENDATA_FACET_CACHE_SECONDS = int(os.environ.get("OPENDATA_FACET_CACHE_SECONDS", "300"))
 CELERY_BEAT_SCHEDULE.update({
     # Publisher callbacks (service KPIs, parking, air quality) refresh their datasets.
     "opendata-run-publishers": {"task": "smartcity.opendata.tasks.run_publishers",

@@ -4,18 +4,23 @@ PostgreSQL matches free text against the weighted german tsvector (GIN index) an
 ts_rank; SQLite matches the lower-cased ``search_text`` column with LIKE (correct, slower).
 """
 
+import hashlib
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 
 from . import query, vocab
 from .models import Dataset, Resource
 
+VERSION_KEY = "opendata:catalogue-version"
 FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id")
 DEFAULT_SORT = "score desc, metadata_modified desc"
 SORT_FIELDS = {
@@ -196,15 +201,50 @@ def search(base: QuerySet[Dataset], *, q: str = "", fq_list: list[str] = (), sor
             continue
         ordering.append(F(name).desc(nulls_last=True) if desc else F(name).asc())
     ordering.append(F("id").asc())  # deterministic paging
-    count = qs.count()
     page = list(qs.order_by(*ordering).values_list("id", flat=True)[start:start + rows]) if rows else []
     from .ckan.dictize import prefetch
 
     by_id = {d.id: d for d in prefetch(Dataset.objects.filter(id__in=page))}
     datasets = [by_id[i] for i in page]
-    facets = {name: facet_counts(qs, name, facet_limit, facet_mincount) for name in facet_fields
-              if name in FACET_FIELDS}
+    fields = [name for name in facet_fields if name in FACET_FIELDS]
+
+    def aggregates() -> tuple[int, dict]:
+        return qs.count(), {name: facet_counts(qs, name, facet_limit, facet_mincount) for name in fields}
+
+    key = _aggregate_key(base, q, fq_list, fields, facet_limit, facet_mincount)
+    count, facets = cached_aggregates(key, aggregates)
     return SearchResult(count, datasets, facets)
+
+
+def catalogue_version() -> int:
+    return cache.get_or_set(VERSION_KEY, 1, None)
+
+
+def bump_catalogue_version() -> None:
+    """Called after every change of the catalogue: cached counts of the old version are never read again."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
+
+
+def _aggregate_key(base: QuerySet, q: str, fq_list, fields, limit: int, mincount: int) -> str:
+    # The visibility filter (public only, or which organisations' drafts/private datasets) is part of the key.
+    scope = str(base.query)
+    raw = json.dumps([scope, q, list(fq_list), fields, limit, mincount], ensure_ascii=False)
+    return f"opendata:agg:{catalogue_version()}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def cached_aggregates(key: str, compute):
+    """Count and facet counts are computed in the database and kept until the catalogue changes."""
+    seconds = settings.OPENDATA_FACET_CACHE_SECONDS
+    if seconds <= 0:
+        return compute()
+    hit = cache.get(key)
+    if hit is None:
+        hit = compute()
+        cache.set(key, hit, seconds)
+    return hit
 
 
 def facet_counts(qs: QuerySet[Dataset], name: str, limit: int, mincount: int) -> list[tuple[str, str, int]]:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from smartcity.audit.services import record
 
-from . import quality, vocab
+from . import quality, search, vocab
 from .ckan.dictize import package_dict, prefetch
 from .models import ApiToken, ChangeEvent, Dataset, DatasetRevision, Organization, Resource, Tag
 from .validation import InvalidData, clean_dataset, clean_resource
@@ -64,6 +64,7 @@ def is_overdue(ds: Dataset, now=None) -> bool:
 
 def _after_change(ds: Dataset, actor: Any, action: str, was_public: bool, **details: Any) -> None:
     reindex(ds)
+    search.bump_catalogue_version()
     ds.refresh_from_db()
     snapshot = package_dict(prefetch(Dataset.objects.filter(pk=ds.pk)).get())
     DatasetRevision.objects.create(dataset=ds, actor=_user(actor), actor_label=_actor_label(actor), action=action,
