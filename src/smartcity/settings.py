@@ -158,7 +158,7 @@ STORAGES = {
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True  # serve from the app and node_modules folders when collectstatic has not run
-warnings.filterwarnings("ignore", message="No directory at", module="whitenoise.base")
+warnings.filterwarnings("ignore", message="No directory at")
 WHITENOISE_AUTOREFRESH = DEBUG
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 DATA_UPLOAD_MAX_MEMORY_SIZE = 12 * 1024 * 1024
@@ -323,6 +323,14 @@ PAYMENTS_SIMULATOR_WEBHOOK_OLD_SECRETS = env_list("PAYMENTS_SIMULATOR_WEBHOOK_OL
 CELERY_BEAT_SCHEDULE["payments-reconcile"] = {
     "task": "smartcity.payments.tasks.reconcile_payments",
     "schedule": float(os.environ.get("PAYMENTS_RECONCILE_INTERVAL_SECONDS", "300")),
+}
+
+# --- eforms ---
+EFORMS_SUBMISSIONS_PER_HOUR = int(os.environ.get("EFORMS_SUBMISSIONS_PER_HOUR", "10"))
+EFORMS_DRAFT_RETENTION_DAYS = int(os.environ.get("EFORMS_DRAFT_RETENTION_DAYS", "30"))
+CELERY_BEAT_SCHEDULE["eforms-delete-stale-drafts"] = {
+    "task": "smartcity.eforms.tasks.delete_stale_drafts",
+    "schedule": 24 * 3600.0,
 }
 
 # --- opendata ---

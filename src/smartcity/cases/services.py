@@ -121,7 +121,7 @@ def create_case(*, case_type: CaseType, applicant: Any, data: dict[str, Any], ti
 
 
 def _locked(case: Case) -> Case:
-    fresh = Case.objects.select_for_update().select_related("case_type", "applicant").get(pk=case.pk)
+    fresh = Case.objects.select_for_update(of=("self",)).select_related("case_type", "applicant").get(pk=case.pk)
     case.__dict__.update({k: v for k, v in fresh.__dict__.items() if not k.startswith("_")})
     return case
 

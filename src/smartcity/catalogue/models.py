@@ -144,8 +144,8 @@ class Service(models.Model):
                 return reverse(self.online_url_name)
             except NoReverseMatch:
                 return ""
-        definitions = getattr(self, "form_definitions", None)
-        definition = definitions.filter(published=True).first() if definitions is not None else None
+        # .all() so a prefetch (search.filter_services) serves every service of a list without extra queries.
+        definition = next((d for d in self.form_definitions.all() if d.published), None)
         return definition.get_absolute_url() if definition else ""
 
     def build_search_text(self) -> None:

@@ -1,10 +1,10 @@
 """Catalogue search: PostgreSQL full-text (german) + pg_trgm, or the pure-Python matcher on SQLite.
 
 Rule on both backends: every query word must occur in the service's normalised search text, as a word
-prefix, inside a compound word, or as a small typo of a word. On PostgreSQL the database finds the
-candidates (to_tsvector('german') prefix match or pg_trgm word similarity, both index-backed); ranking
-uses one shared scorer (textsearch.score on name and text, then online services, then name), so both
-backends list results in the same order.
+prefix, inside a compound word, or as a small typo of a word. On PostgreSQL the database narrows the
+candidates (to_tsvector('german') prefix match or pg_trgm word similarity, both index-backed); the shared
+scorer (textsearch.score on name and text) then decides and ranks them (then online services first, then
+by name), so both backends give the same results in the same order.
 """
 
 from collections.abc import Mapping
@@ -22,7 +22,7 @@ MAX_QUERY_WORDS = 8
 
 def filter_services(queryset: QuerySet[Service], params: Mapping[str, str]) -> QuerySet[Service]:
     """Shared by the pages and the API: Lebenslage, online-only and the text query."""
-    queryset = queryset.select_related("department").prefetch_related("categories")
+    queryset = queryset.select_related("department").prefetch_related("categories", "form_definitions")
     if category := params.get("category"):
         queryset = queryset.filter(categories__slug=category)
     if str(params.get("online", "")).lower() in {"1", "true", "ja", "on"}:
@@ -35,7 +35,7 @@ def search_services(queryset: QuerySet[Service], query: str) -> QuerySet[Service
     if not tokens:
         return queryset
     candidates = _postgres_candidates(queryset, tokens) if connection.vendor == "postgresql" else queryset
-    return _ranked(queryset, candidates, tokens, require_python_match=connection.vendor != "postgresql")
+    return _ranked(queryset, candidates, tokens)
 
 
 def _postgres_candidates(queryset: QuerySet[Service], tokens: list[str]) -> QuerySet[Service]:
@@ -51,14 +51,13 @@ def _postgres_candidates(queryset: QuerySet[Service], tokens: list[str]) -> Quer
     return queryset
 
 
-def _ranked(queryset: QuerySet[Service], candidates: QuerySet[Service], tokens: list[str], *,
-            require_python_match: bool) -> QuerySet[Service]:
+def _ranked(queryset: QuerySet[Service], candidates: QuerySet[Service], tokens: list[str]) -> QuerySet[Service]:
     query = " ".join(tokens)
     scored = []
     for pk, title, text, online, name in candidates.values_list("pk", "search_title", "search_text", "online",
                                                                 "name_de"):
         text_score = textsearch.score(query, text)
-        if text_score or not require_python_match:
+        if text_score:
             scored.append((-(text_score + textsearch.score(query, title)), not online, name, pk))
     ids = [pk for *_, pk in sorted(scored)]
     if not ids:

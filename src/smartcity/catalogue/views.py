@@ -27,8 +27,8 @@ def service_list(request: HttpRequest) -> HttpResponse:
 
 
 def service_detail(request: HttpRequest, slug: str) -> HttpResponse:
-    service = get_object_or_404(Service.objects.select_related("department").prefetch_related("categories"),
-                                slug=slug)
+    services = Service.objects.select_related("department").prefetch_related("categories", "form_definitions")
+    service = get_object_or_404(services, slug=slug)
     return render(request, "catalogue/detail.html", {"service": service})
 
 

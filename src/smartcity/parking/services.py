@@ -642,7 +642,8 @@ def issue_permit(application: Application | Any) -> Permit | None:
     """
     app_id = getattr(application, "pk", application)
     with transaction.atomic():
-        app = Application.objects.select_for_update().select_related("applicant", "zone", "replaces").get(pk=app_id)
+        app = Application.objects.select_for_update(of=("self",)).select_related("applicant", "zone", "replaces").get(
+            pk=app_id)
         existing = Permit.objects.filter(application=app).first()
         if existing is not None:
             return existing

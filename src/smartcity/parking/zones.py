@@ -6,6 +6,7 @@ rebuilds its index on the next lookup.
 """
 
 import threading
+import uuid
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -25,24 +26,23 @@ _index: "_ZoneIndex | None" = None
 
 @dataclass
 class _ZoneIndex:
-    version: int
+    version: str
     tree: STRtree
     geometries: list[BaseGeometry]
     zone_ids: list[int]
 
 
-def zones_version() -> int:
-    return cache.get_or_set(_VERSION_KEY, 1, timeout=None)
+def zones_version() -> str:
+    # A random token, not a counter: after a cache flush a counter would restart at a value that a stale
+    # process-local index may still carry.
+    return cache.get_or_set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
 def invalidate_zone_index() -> None:
-    try:
-        cache.incr(_VERSION_KEY)
-    except ValueError:
-        cache.set(_VERSION_KEY, 2, timeout=None)
+    cache.set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
 
 
-def _build(version: int) -> _ZoneIndex:
+def _build(version: str) -> _ZoneIndex:
     geometries, zone_ids = [], []
     for zone_id, geometry in Zone.objects.exclude(geometry=None).values_list("id", "geometry"):
         geometries.append(shape(geometry))

@@ -4,6 +4,7 @@ from django.db import transaction
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from smartcity.accounts.models import Department, StaffRole, User
+from smartcity.accounts.twofactor import DEVICE_NAME
 
 LOGINS = [("Stadtkasse", "kasse", "Demo-2026!")]
 
@@ -17,5 +18,5 @@ def load(stdout) -> None:
         user.set_password("Demo-2026!")
         user.save()
     StaffRole.objects.get_or_create(user=user, department=department, role=StaffRole.Role.CASEWORKER)
-    if not TOTPDevice.objects.filter(user=user).exists():
-        TOTPDevice.objects.create(user=user, name="Demo", confirmed=True)
+    if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
+        TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=True)

@@ -1,6 +1,7 @@
 import pytest
 
-from smartcity.accounts.models import Department, User
+from smartcity.accounts.models import Department
+from smartcity.accounts.testing import make_citizen
 from smartcity.payments import handlers, services
 from smartcity.payments.contrib.simulator import webhooks
 from smartcity.payments.contrib.simulator.models import SimulatorTransaction
@@ -10,13 +11,12 @@ LABEL = "tests.subject"
 
 @pytest.fixture
 def citizen(db):
-    return User.objects.create_user("erika", email="erika@example.org", password="Test-Passwort-1",
-                                    first_name="Erika", last_name="Mustermann")
+    return make_citizen(first_name="Erika", last_name="Mustermann")
 
 
 @pytest.fixture
 def other_citizen(db):
-    return User.objects.create_user("max", email="max@example.org", password="Test-Passwort-1")
+    return make_citizen(first_name="Max")
 
 
 @pytest.fixture

@@ -239,3 +239,15 @@ def test_refund_provider_outage_is_recorded(start, monkeypatch):
         services.refund(payment, 100, reason="x")
     payment.refresh_from_db()
     assert payment.status == "paid" and Refund.objects.get().status == Refund.Status.FAILED
+
+
+def test_gdpr_export_and_erase_notes(start, citizen):
+    from smartcity.payments import gdpr
+
+    payment = start()
+    exported = gdpr.export(citizen)["zahlungen"]
+    assert exported[0]["kassenzeichen"] == payment.kassenzeichen and exported[0]["betrag"] == "25,00 €"
+    assert "Aufbewahrungsfristen" in gdpr.erase(citizen)[0]
+    citizen.delete()
+    payment.refresh_from_db()
+    assert payment.payer is None and payment.status == "pending"

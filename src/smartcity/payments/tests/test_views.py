@@ -4,9 +4,8 @@ import time
 
 import pytest
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from smartcity.accounts.models import Department, StaffRole, User
+from smartcity.accounts.testing import login_citizen, login_staff, make_staff
 from smartcity.audit.models import AuditEvent
 from smartcity.payments import services
 from smartcity.payments.contrib.simulator.models import SimulatorTransaction
@@ -19,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 @pytest.fixture
 def citizen_client(client, citizen):
-    client.force_login(citizen)
+    login_citizen(client, citizen)
     return client
 
 
@@ -92,7 +91,7 @@ def test_simulator_can_be_switched_off(citizen_client, start, settings):
 
 def test_other_citizen_gets_404(client, start, other_citizen):
     payment = start()
-    client.force_login(other_citizen)
+    login_citizen(client, other_citizen)
     assert client.get(reverse("payments:status", args=[payment.pk])).status_code == 404
     assert client.get(reverse("payments:return", args=[payment.pk])).status_code == 404
 
@@ -144,24 +143,13 @@ def test_webhook_expired_signature_within_replay_window_setting(client, start, n
 
 @pytest.fixture
 def cash_clerk(db):
-    user = User.objects.create_user("kasse", email="kasse@example.org", password="Test-Passwort-1")
-    department = Department.objects.create(code="stadtkasse", name="Stadtkasse")
-    StaffRole.objects.create(user=user, department=department, role=StaffRole.Role.CASEWORKER)
-    return user
-
-
-def _login_verified(client, user):
-    device = TOTPDevice.objects.create(user=user, name="test", confirmed=True)
-    client.force_login(user)
-    session = client.session
-    session["otp_device_id"] = device.persistent_id
-    session.save()
+    return make_staff("stadtkasse")
 
 
 def test_cash_office_list_filter_search_and_export(client, cash_clerk, start):
     paid, pending = start(purpose="-1+1 Gebühr"), start(purpose="Hundesteuer")
     services.apply_status(paid, "paid", source="return")
-    _login_verified(client, cash_clerk)
+    login_staff(client, cash_clerk)
     page = client.get(reverse("payments:cash-list"), {"status": "paid"}).content.decode()
     assert paid.kassenzeichen in page and pending.kassenzeichen not in page
     page = client.get(reverse("payments:cash-list"), {"q": pending.kassenzeichen[:10]}).content.decode()
@@ -183,14 +171,12 @@ def test_cash_office_is_closed_to_citizens_other_staff_and_unverified(client, ca
     start()
     url = reverse("payments:cash-list")
     assert client.get(url).status_code == 302
-    client.force_login(citizen)
+    login_citizen(client, citizen)
     assert client.get(url).status_code == 403
-    caseworker = User.objects.create_user("parken", email="parken@example.org", password="Test-Passwort-1")
-    StaffRole.objects.create(user=caseworker, role=StaffRole.Role.CASEWORKER,
-                             department=Department.objects.create(code="verkehrsmanagement", name="Verkehr"))
-    _login_verified(client, caseworker)
+    login_staff(client, make_staff("verkehrsmanagement"))
     assert client.get(url).status_code == 403
     assert client.get(reverse("payments:cash-export")).status_code == 403
-    client.force_login(cash_clerk)  # password only, no TOTP
-    assert client.get(url).status_code == 302
+    login_citizen(client, cash_clerk)  # password only, no TOTP
+    response = client.get(url)
+    assert response.status_code == 302 and "/konto/" in response.url
     assert Payment.objects.count() == 1

@@ -1,0 +1,236 @@
+"""Portal load test: gunicorn (deploy settings, gthread) on PostgreSQL, 50 logged-in users.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sc_bench python bench/portal/generate.py
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sc_bench python bench/portal/run.py [--users 50] [--duration 60]
+
+Citizens alternate between the catalogue search and Meine Anträge; caseworkers page and filter their
+department's back-office queue. Each virtual user keeps one persistent HTTP/1.1 connection and sends the
+next request as soon as the previous answer is read (closed loop, no think time), so requests per second
+is the server's throughput at this concurrency. Sessions are written straight into the session store
+(the state after a completed login, with 2FA for staff), so login rate limits don't interfere.
+Prints p50/p95/p99 latency and requests per second per endpoint.
+"""
+
+import argparse
+import asyncio
+import os
+import random
+import signal
+import statistics
+import subprocess
+import sys
+import time
+import urllib.parse
+import urllib.request
+from collections import defaultdict
+from pathlib import Path
+
+from common import BENCH_PREFIX, ROOT, setup_django
+
+SEARCH_TERMS = ["hund", "hundesteuer", "parkausweis", "bewohnerparken", "geburtsurkunde", "urkunde", "ummelden",
+                "meldebescheinigung", "personalausweis", "gewerbe", "strassenreinigung", "baum", "hnud", "wohngeld"]
+QUEUE_QUERIES = ["", "?seite=2", "?seite=40", "?status=in_pruefung", "?mine=on", "?overdue=on&sort=frist",
+                 "?q=Müller", "?closed=on"]
+
+
+def make_sessions(citizens: int, staff: int) -> tuple[list[str], list[str]]:
+    """Session keys of citizens who have cases, and of bench caseworkers with a verified OTP device."""
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from smartcity.accounts.models import User
+
+    def session_for(user: User, device: TOTPDevice | None = None) -> str:
+        store = SessionStore()
+        store[SESSION_KEY] = str(user.pk)
+        store[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[-1]  # the one that logs users in
+        store[HASH_SESSION_KEY] = user.get_session_auth_hash()
+        if device is not None:
+            store[DEVICE_ID_SESSION_KEY] = device.persistent_id
+        store.create()
+        return store.session_key
+
+    people = list(User.objects.filter(username__startswith=f"{BENCH_PREFIX}buerger-", cases__isnull=False)
+                  .distinct().order_by("?")[:citizens])
+    devices = list(TOTPDevice.objects.filter(user__username__startswith=f"{BENCH_PREFIX}sb-", confirmed=True)
+                   .select_related("user").order_by("user__username"))
+    if not people or not devices:
+        sys.exit("No bench data: run bench/portal/generate.py first.")
+    return [session_for(u) for u in people], [session_for(d.user, d) for d in devices[:staff] or devices]
+
+
+class Client:
+    """A minimal keep-alive HTTP/1.1 client: enough for GET with a cookie, light on the shared CPU."""
+
+    def __init__(self, host: str, port: int, cookie: str):
+        self.host, self.port, self.cookie = host, port, cookie
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def get(self, path: str) -> int:
+        for attempt in (1, 2):
+            if self.writer is None:
+                self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+            try:
+                self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
+                                  f"Cookie: sessionid={self.cookie}\r\nAccept-Language: de\r\n\r\n".encode())
+                await self.writer.drain()
+                return await self._read_response()
+            except (ConnectionError, asyncio.IncompleteReadError):
+                # gunicorn recycles workers (max_requests) and closes idle keep-alives: reconnect once.
+                self.close()
+                if attempt == 2:
+                    raise
+        raise AssertionError("unreachable")
+
+    async def _read_response(self) -> int:
+        assert self.reader is not None
+        status_line = await self.reader.readuntil(b"\r\n")
+        status = int(status_line.split()[1])
+        headers = {}
+        while (line := await self.reader.readuntil(b"\r\n")) != b"\r\n":
+            key, _, value = line.decode("latin-1").partition(":")
+            headers[key.strip().lower()] = value.strip()
+        if headers.get("transfer-encoding") == "chunked":
+            while size := int((await self.reader.readuntil(b"\r\n")).split(b";")[0], 16):
+                await self.reader.readexactly(size + 2)
+            await self.reader.readuntil(b"\r\n")
+        else:
+            await self.reader.readexactly(int(headers.get("content-length", "0")))
+        if headers.get("connection", "").lower() == "close":
+            self.close()
+        return status
+
+    def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+        self.reader = self.writer = None
+
+
+async def user_loop(client: Client, plan, results, errors, stop_at: float, measure_from: float, rnd) -> None:
+    while (now := time.perf_counter()) < stop_at:
+        endpoint, path = plan(rnd)
+        try:
+            status = await client.get(path)
+        except (OSError, asyncio.IncompleteReadError, ValueError):
+            status = 599
+            client.close()
+        took = time.perf_counter() - now
+        if now >= measure_from:
+            results[endpoint].append(took)
+            if status != 200:
+                errors[endpoint][status] += 1
+
+
+def citizen_plan(urls):
+    def plan(rnd):
+        if rnd.random() < 0.5:
+            return "catalogue search", f"{urls['catalogue']}?q={urllib.parse.quote(rnd.choice(SEARCH_TERMS))}"
+        return "Meine Anträge", urls["portal"]
+    return plan
+
+
+def staff_plan(urls):
+    def plan(rnd):
+        return "back-office queue", urls["queue"] + rnd.choice(QUEUE_QUERIES).replace("Müller", "M%C3%BCller")
+    return plan
+
+
+async def drive(args, citizens: list[str], staff: list[str], urls) -> tuple[dict, dict, float]:
+    results: dict[str, list[float]] = defaultdict(list)
+    errors: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    start = time.perf_counter()
+    measure_from, stop_at = start + args.warmup, start + args.warmup + args.duration
+    n_staff = round(args.users * args.staff_share)
+    tasks = []
+    for i in range(args.users):
+        is_staff = i < n_staff
+        cookie = staff[i % len(staff)] if is_staff else citizens[i % len(citizens)]
+        plan = staff_plan(urls) if is_staff else citizen_plan(urls)
+        client = Client("127.0.0.1", args.port, cookie)
+        tasks.append(user_loop(client, plan, results, errors, stop_at, measure_from, random.Random(i)))
+    await asyncio.gather(*tasks)
+    return results, errors, args.duration
+
+
+def pct(values: list[float], q: float) -> float:
+    return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000 if len(values) > 1 else 0.0
+
+
+def report(results, errors, duration: float, args) -> None:
+    print(f"\n{args.users} users ({round(args.users * args.staff_share)} caseworkers), {args.workers} gunicorn "
+          f"workers x {args.threads} threads, {duration:.0f} s measured after {args.warmup:.0f} s warm-up")
+    print(f"{'endpoint':<22}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  errors")
+    everything: list[float] = []
+    for endpoint in sorted(results):
+        values = results[endpoint]
+        everything += values
+        errs = ", ".join(f"{code}×{n}" for code, n in sorted(errors[endpoint].items())) or "-"
+        print(f"{endpoint:<22}{len(values):>9}{len(values) / duration:>9.1f}{pct(values, 50):>9.1f}"
+              f"{pct(values, 95):>9.1f}{pct(values, 99):>9.1f}  {errs}")
+    print(f"{'all':<22}{len(everything):>9}{len(everything) / duration:>9.1f}{pct(everything, 50):>9.1f}"
+          f"{pct(everything, 95):>9.1f}{pct(everything, 99):>9.1f}")
+    total_errors = sum(sum(e.values()) for e in errors.values())
+    verdict = "met" if pct(everything, 95) < 150 and len(everything) / duration >= 200 and not total_errors \
+        else "NOT met"
+    print(f"targets p95 < 150 ms and >= 200 req/s without errors: {verdict}")
+
+
+def start_gunicorn(args) -> subprocess.Popen:
+    from django.conf import settings
+
+    log_dir = ROOT / "bench" / "results"
+    log_dir.mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "GUNICORN_BIND": f"127.0.0.1:{args.port}",
+           "GUNICORN_WORKERS": str(args.workers), "GUNICORN_THREADS": str(args.threads),
+           "DJANGO_DEBUG": "false", "LOG_LEVEL": "WARNING", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
+           "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/4")}
+    gunicorn = Path(sys.executable).with_name("gunicorn")
+    log = open(log_dir / "gunicorn.log", "w")  # noqa: SIM115 - lives as long as the server
+    proc = subprocess.Popen([str(gunicorn), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "smartcity.wsgi"],
+                            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=ROOT, start_new_session=True)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{args.port}/healthz", timeout=2) as response:
+                if response.status == 200:
+                    print(f"gunicorn pid {proc.pid} up on port {args.port} ({settings.DATABASES['default']['NAME']})")
+                    return proc
+        except OSError:
+            time.sleep(0.5)
+        if proc.poll() is not None:
+            break
+    proc.terminate()
+    sys.exit(f"gunicorn did not start; see {log_dir / 'gunicorn.log'}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--users", type=int, default=50)
+    parser.add_argument("--staff-share", type=float, default=0.3, help="share of users who are caseworkers")
+    parser.add_argument("--duration", type=float, default=60)
+    parser.add_argument("--warmup", type=float, default=10)
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--port", type=int, default=8104)
+    args = parser.parse_args()
+    setup_django()
+    from django.urls import reverse
+
+    urls = {"catalogue": reverse("catalogue:list"), "portal": reverse("portal:list"),
+            "queue": reverse("backoffice:queue")}
+    citizens, staff = make_sessions(args.users, args.users)
+    proc = start_gunicorn(args)
+    try:
+        results, errors, duration = asyncio.run(drive(args, citizens, staff, urls))
+    finally:
+        os.killpg(proc.pid, signal.SIGTERM)  # the server we started, and only it
+        proc.wait(timeout=30)
+    report(results, errors, duration, args)
+
+
+if __name__ == "__main__":
+    main()
