@@ -1,6 +1,8 @@
 """Open data API timings on the generated catalogue (run generate.py first), in-process through the full
 Django stack (middleware, URL routing, the CKAN view, JSON encoding) with Django's test client.
 
+``--cold`` switches the count/facet cache off, so every search computes its facets in the database.
+
 Targets (issue 4): package_search with four facets p95 < 50 ms. Reference: data.gov's CKAN load test,
 package_search mean 1,017 ms, package_show mean 392 ms (docs/performance.md).
 
@@ -19,9 +21,15 @@ FACETS = json.dumps(["organization", "groups", "tags", "res_format"])
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--n", type=int, default=200)
+    parser.add_argument("--cold", action="store_true", help="switch off the per-version cache of counts/facets")
     args = parser.parse_args()
     setup_django()
+    from django.conf import settings
     from django.test import Client
+
+    if args.cold:
+        settings.OPENDATA_FACET_CACHE_SECONDS = 0
+    print(f"count/facet cache: {'off (cold)' if args.cold else f'{settings.OPENDATA_FACET_CACHE_SECONDS} s'}")
 
     from smartcity.opendata.models import Dataset, DatastoreTable, Tag
 

@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
-from . import services
+from . import publishers, services
 from .models import Dataset, Membership, Organization
 
 LOGINS = [("Open-Data-Redaktion Düsseldorf", "opendata-redaktion", "Demo-2026!")]
@@ -208,4 +208,6 @@ def load(stdout: TextIO) -> None:
                 services.create_resource("system:demo", ds, {"name": res_name, "format": fmt},
                                          SimpleUploadedFile(filename, UPLOADS[filename]))
         created += 1
+    # The platform's own statistics, as the hourly publisher job would publish them.
+    publishers.run("service-kpis")
     stdout.write(f"opendata: {created} Datensätze angelegt, {Dataset.objects.count()} im Katalog\n")

@@ -199,7 +199,8 @@ def search(base: QuerySet[Dataset], *, q: str = "", fq_list: list[str] = (), sor
     for name, desc in order:
         if name == "score" and "score" not in qs.query.annotations:
             continue
-        ordering.append(F(name).desc(nulls_last=True) if desc else F(name).asc())
+        # Sort columns are NOT NULL: a plain DESC lets PostgreSQL walk the btree index instead of sorting.
+        ordering.append(F(name).desc() if desc else F(name).asc())
     ordering.append(F("id").asc())  # deterministic paging
     page = list(qs.order_by(*ordering).values_list("id", flat=True)[start:start + rows]) if rows else []
     from .ckan.dictize import prefetch
@@ -260,11 +261,19 @@ def facet_counts(qs: QuerySet[Dataset], name: str, limit: int, mincount: int) ->
         label = f"{target}__name" if name == "tags" else "group__title"
         rows = (_through(name).objects.filter(dataset_id__in=ids).values_list(f"{target}__name", label)
                 .annotate(n=Count("dataset_id")))
-    else:  # res_format
-        rows = ((fmt, fmt, n) for fmt, n in Resource.objects.filter(dataset_id__in=ids, state="active")
-                .exclude(format="").values_list("format").annotate(n=Count("dataset_id", distinct=True)))
+    else:  # res_format: distinct (format, dataset) pairs first, then a plain count (no sort-based DISTINCT)
+        pairs = (Resource.objects.filter(dataset_id__in=ids, state="active").exclude(format="")
+                 .values("format", "dataset_id").distinct().order_by())
+        rows = _count_pairs(pairs)
     items = sorted(((v, label, n) for v, label, n in rows if n >= mincount), key=lambda r: (-r[2], r[0]))
     return items if limit < 0 else items[:limit]
+
+
+def _count_pairs(pairs: QuerySet) -> list[tuple[str, str, int]]:
+    sql, params = pairs.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT p.format, COUNT(*) FROM ({sql}) p GROUP BY p.format", params)  # noqa: S608
+        return [(fmt, fmt, n) for fmt, n in cur.fetchall()]
 
 
 def modified_since(value: str) -> datetime:
