@@ -251,6 +251,19 @@ LOGGING = {
     "loggers": {"django.server": {"level": "WARNING"}, "axes": {"level": "WARNING"}},
 }
 
+# --- cases ---
+# Escalation of overdue cases and retention run as periodic jobs (Celery beat); times are Europe/Berlin.
+from celery.schedules import crontab  # noqa: E402
+
+CELERY_BEAT_SCHEDULE["cases-escalate-overdue"] = {
+    "task": "cases.escalate_overdue",
+    "schedule": crontab(minute=0, hour=os.environ.get("CASES_ESCALATION_HOURS", "6-18")),
+}
+CELERY_BEAT_SCHEDULE["cases-apply-retention"] = {
+    "task": "cases.apply_retention",
+    "schedule": crontab(minute=30, hour=os.environ.get("CASES_RETENTION_HOUR", "2")),
+}
+
 # --- accounts ---
 # The BundID simulator lets anyone log in as a test person: only for demo, test and staging systems.
 BUNDID_SIMULATOR_ENABLED = env_bool("BUNDID_SIMULATOR_ENABLED", env_bool("SMARTCITY_ALLOW_INSECURE_DEFAULTS", True))
@@ -293,7 +306,6 @@ AIRQUALITY_STA_DEFAULT_TOP = int(os.environ.get("AIRQUALITY_STA_DEFAULT_TOP", "1
 AIRQUALITY_STA_MAX_TOP = int(os.environ.get("AIRQUALITY_STA_MAX_TOP", "10000"))
 AIRQUALITY_MQTT_PUBLIC_URL = os.environ.get("AIRQUALITY_MQTT_PUBLIC_URL", MQTT_URL)
 AIRQUALITY_MQTT_CLIENT_ID = os.environ.get("AIRQUALITY_MQTT_CLIENT_ID", "smartcity-airquality-ingest")
-AIRQUALITY_MQTT_TOPIC = os.environ.get("AIRQUALITY_MQTT_TOPIC", "v1.1/+/Observations")
 AIRQUALITY_MQTT_MAX_BYTES = int(os.environ.get("AIRQUALITY_MQTT_MAX_BYTES", str(256 * 1024)))
 AIRQUALITY_MQTT_BATCH = int(os.environ.get("AIRQUALITY_MQTT_BATCH", "500"))
 AIRQUALITY_PARTITIONS_AHEAD = int(os.environ.get("AIRQUALITY_PARTITIONS_AHEAD", "3"))
@@ -315,7 +327,8 @@ PAYMENTS_RECONCILE_AFTER_MINUTES = int(os.environ.get("PAYMENTS_RECONCILE_AFTER_
 PAYMENTS_EXPIRE_AFTER_MINUTES = int(os.environ.get("PAYMENTS_EXPIRE_AFTER_MINUTES", "120"))
 PAYMENTS_RECONCILE_BATCH = int(os.environ.get("PAYMENTS_RECONCILE_BATCH", "500"))
 PAYMENTS_WEBHOOK_TOLERANCE_SECONDS = int(os.environ.get("PAYMENTS_WEBHOOK_TOLERANCE_SECONDS", "300"))
-PAYMENTS_SIMULATOR_ENABLED = env_bool("PAYMENTS_SIMULATOR_ENABLED", True)
+# Anyone holding a simulator link can mark a payment paid: off wherever real money is due.
+PAYMENTS_SIMULATOR_ENABLED = env_bool("PAYMENTS_SIMULATOR_ENABLED", env_bool("SMARTCITY_ALLOW_INSECURE_DEFAULTS", True))
 PAYMENTS_SIMULATOR_WEBHOOKS = os.environ.get("PAYMENTS_SIMULATOR_WEBHOOKS", "inline" if CELERY_TASK_ALWAYS_EAGER
                                              else "http")  # inline | http | off
 PAYMENTS_SIMULATOR_WEBHOOK_SECRET = os.environ.get("PAYMENTS_SIMULATOR_WEBHOOK_SECRET", "simulator-demo-secret")

@@ -187,6 +187,7 @@ class Message(models.Model):
     is_question = models.BooleanField(default=False)  # a Rückfrage: suspends the deadline until answered
     answer_to = models.ForeignKey("self", null=True, blank=True, on_delete=models.SET_NULL, related_name="answers")
     answered_at = models.DateTimeField(null=True, blank=True)
+    attachments = models.ManyToManyField("documents.Document", blank=True, related_name="messages")
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -226,9 +226,9 @@ def send_message(case: Case, *, sender: Any, body: str, is_question: bool = Fals
         if question is not None:
             question.answered_at = timezone.now()
             question.save(update_fields=["answered_at"])
-            if flow.suspends(case.status) and IN_REVIEW in flow.allowed(case.status):
-                transition(case, IN_REVIEW, actor=sender, comment="Antwort auf Rückfrage eingegangen",
-                           notify_citizen=False)
+        if not from_staff and flow.suspends(case.status) and IN_REVIEW in flow.allowed(case.status):
+            transition(case, IN_REVIEW, actor=sender, comment="Antwort auf Rückfrage eingegangen",
+                       notify_citizen=False)
         _notify_message(case, message)
     return message
 

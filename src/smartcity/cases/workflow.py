@@ -13,6 +13,8 @@ Shape::
 
 from typing import Any
 
+from django.utils.translation import gettext, gettext_noop
+
 RECEIVED = "eingegangen"
 IN_REVIEW = "in_pruefung"
 QUESTION = "rueckfrage"
@@ -24,24 +26,25 @@ WITHDRAWN = "zurueckgezogen"
 DEFAULT_WORKFLOW: dict[str, Any] = {
     "initial": RECEIVED,
     "statuses": [
-        {"code": AWAITING_PAYMENT, "label": "Zahlung offen",
-         "citizen_text": "Ihr Antrag ist gespeichert. Bitte bezahlen Sie die Gebühr, damit wir ihn bearbeiten.",
+        {"code": AWAITING_PAYMENT, "label": gettext_noop("Zahlung offen"),
+         "citizen_text": gettext_noop(
+             "Ihr Antrag ist gespeichert. Bitte bezahlen Sie die Gebühr, damit wir ihn bearbeiten."),
          "citizen_visible": True},
-        {"code": RECEIVED, "label": "Eingegangen",
-         "citizen_text": "Ihr Antrag ist bei uns eingegangen.", "citizen_visible": True},
-        {"code": IN_REVIEW, "label": "In Prüfung",
-         "citizen_text": "Ihr Antrag wird bearbeitet.", "citizen_visible": True},
-        {"code": QUESTION, "label": "Rückfrage an Antragsteller",
-         "citizen_text": "Wir haben eine Frage an Sie. Bitte antworten Sie im Portal.",
+        {"code": RECEIVED, "label": gettext_noop("Eingegangen"),
+         "citizen_text": gettext_noop("Ihr Antrag ist bei uns eingegangen."), "citizen_visible": True},
+        {"code": IN_REVIEW, "label": gettext_noop("In Prüfung"),
+         "citizen_text": gettext_noop("Ihr Antrag wird bearbeitet."), "citizen_visible": True},
+        {"code": QUESTION, "label": gettext_noop("Rückfrage an Antragsteller"),
+         "citizen_text": gettext_noop("Wir haben eine Frage an Sie. Bitte antworten Sie im Portal."),
          "citizen_visible": True, "suspends": True},
-        {"code": APPROVED, "label": "Genehmigt",
-         "citizen_text": "Ihr Antrag wurde genehmigt. Den Bescheid können Sie herunterladen.",
+        {"code": APPROVED, "label": gettext_noop("Genehmigt"),
+         "citizen_text": gettext_noop("Ihr Antrag wurde genehmigt. Den Bescheid können Sie herunterladen."),
          "citizen_visible": True, "final": True, "decision": "approved"},
-        {"code": REJECTED, "label": "Abgelehnt",
-         "citizen_text": "Ihr Antrag wurde abgelehnt. Die Gründe stehen im Bescheid.",
+        {"code": REJECTED, "label": gettext_noop("Abgelehnt"),
+         "citizen_text": gettext_noop("Ihr Antrag wurde abgelehnt. Die Gründe stehen im Bescheid."),
          "citizen_visible": True, "final": True, "decision": "rejected"},
-        {"code": WITHDRAWN, "label": "Zurückgezogen",
-         "citizen_text": "Der Antrag wurde zurückgezogen.", "citizen_visible": True, "final": True},
+        {"code": WITHDRAWN, "label": gettext_noop("Zurückgezogen"),
+         "citizen_text": gettext_noop("Der Antrag wurde zurückgezogen."), "citizen_visible": True, "final": True},
     ],
     "transitions": {
         AWAITING_PAYMENT: [RECEIVED, WITHDRAWN],
@@ -65,13 +68,15 @@ class Workflow:
             raise ValueError("; ".join(problems))
 
     def status(self, code: str) -> dict[str, Any]:
-        return self.statuses.get(code, {"code": code, "label": code, "citizen_text": ""})
+        return self.statuses.get(code, {"code": code, "label": code, "citizen_text": gettext_noop("")})
 
+    # Texts are data; the default workflow's texts are in the catalogue, so they appear translated.
     def label(self, code: str) -> str:
-        return self.status(code)["label"]
+        return gettext(self.status(code)["label"])
 
     def citizen_text(self, code: str) -> str:
-        return self.status(code).get("citizen_text", "")
+        text = self.status(code).get("citizen_text", "")
+        return gettext(text) if text else ""
 
     def allowed(self, from_status: str) -> list[str]:
         return list(self.transitions.get(from_status, []))

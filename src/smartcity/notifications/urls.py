@@ -1,7 +1,10 @@
 from django.urls import path
 
-from smartcity.core.views import under_construction
+from . import views
 
 app_name = "notifications"
-# Scaffold route; the notifications work package replaces it.
-urlpatterns = [path("", under_construction, name="mailbox")]
+urlpatterns = [
+    path("", views.mailbox, name="mailbox"),
+    path("<int:pk>/", views.detail, name="detail"),
+    path("alle-gelesen/", views.mark_all_read, name="mark_all_read"),
+]

@@ -1,10 +1,9 @@
 from django.urls import path
 
-from smartcity.core.views import under_construction
+from . import views
 
 app_name = "portal"
-# Scaffold routes until the Meine-Anträge views land (same branch, next step).
 urlpatterns = [
-    path("", under_construction, name="list"),
-    path("<str:reference>/", lambda request, reference: under_construction(request), name="detail"),
+    path("", views.case_list, name="list"),
+    path("<str:reference>/", views.case_detail, name="detail"),
 ]

@@ -1,47 +1,62 @@
-import pytest
+"""Fixtures shared by the cases, back-office, portal and notification tests (their conftests import these)."""
 
-from smartcity.accounts.models import Department, StaffRole, User
+import io
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image
+
+from smartcity.accounts.models import StaffRole
+from smartcity.accounts.testing import make_citizen, make_staff
 from smartcity.cases import services
 
 
-def _user(username: str, **fields) -> User:
-    return User.objects.create_user(username=username, email=f"{username}@example.org", password="Test-Passwort-1",
-                                    first_name=fields.pop("first_name", "Erika"),
-                                    last_name=fields.pop("last_name", username.title()), **fields)
-
-
-def _staff(username: str, department: Department, role: str) -> User:
-    user = _user(username)
-    StaffRole.objects.create(user=user, department=department, role=role)
-    return user
-
-
 @pytest.fixture
-def steueramt(db):
-    return Department.objects.create(code="steueramt", name="Steueramt")
-
-
-@pytest.fixture
-def case_type(steueramt):
+def case_type(db):
     return services.ensure_case_type("hundesteuer-anmeldung", name="Hundesteuer-Anmeldung",
-                                     department_code="steueramt", deadline_working_days=10)
+                                     department_code="steueramt", deadline_working_days=10,
+                                     legal_basis="Hundesteuersatzung Düsseldorf")
+
+
+@pytest.fixture
+def other_case_type(db):
+    return services.ensure_case_type("personenstandsurkunde", name="Personenstandsurkunde",
+                                     department_code="standesamt")
 
 
 @pytest.fixture
 def citizen(db):
-    return _user("erika", street="Kaiserstraße", house_number="5", postcode="40479", city="Düsseldorf")
+    return make_citizen()
 
 
 @pytest.fixture
-def caseworker(steueramt):
-    return _staff("sachbearbeitung", steueramt, StaffRole.Role.CASEWORKER)
+def other_citizen(db):
+    return make_citizen()
 
 
 @pytest.fixture
-def teamlead(steueramt):
-    return _staff("teamleitung", steueramt, StaffRole.Role.TEAMLEAD)
+def caseworker(case_type):
+    return make_staff("steueramt")
+
+
+@pytest.fixture
+def teamlead(case_type):
+    return make_staff("steueramt", StaffRole.Role.TEAMLEAD)
 
 
 @pytest.fixture
 def case(case_type, citizen):
-    return services.create_case(case_type=case_type, applicant=citizen, data={"hund": "Bello"})
+    return services.create_case(case_type=case_type, applicant=citizen, data={"hund_name": "Bello"},
+                                title="Hundesteuer: Bello")
+
+
+@pytest.fixture
+def png_upload():
+    buffer = io.BytesIO()
+    Image.new("RGB", (20, 20), "white").save(buffer, format="PNG")
+    return SimpleUploadedFile("nachweis.png", buffer.getvalue(), content_type="image/png")
+
+
+@pytest.fixture
+def fake_pdf_upload():
+    return SimpleUploadedFile("nachweis.pdf", b"das ist kein PDF", content_type="application/pdf")

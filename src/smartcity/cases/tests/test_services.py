@@ -37,6 +37,7 @@ def test_references_count_up_per_year(case_type, citizen):
 
 
 def test_transition_writes_history_audit_and_notifies(case, caseworker, citizen):
+    mail.outbox.clear()
     services.transition(case, "in_pruefung", actor=caseworker, comment="intern")
     case.refresh_from_db()
     assert case.status == "in_pruefung"

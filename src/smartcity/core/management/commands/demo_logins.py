@@ -8,12 +8,16 @@ class Command(BaseCommand):
     help = "Zeigt die Demo-Zugänge an."
 
     def handle(self, *args, **options):
-        rows = [row for _, module in demo_modules() for row in getattr(module, "LOGINS", [])]
+        rows: dict[str, tuple[str, str]] = {}
+        for _, module in demo_modules():
+            for role, username, password in getattr(module, "LOGINS", []):
+                rows.setdefault(username, (role, password))  # an account listed by two apps appears once
         self.stdout.write("")
         self.stdout.write(f"Portal: {settings.SITE_URL}/   (Strg+C beendet)")
-        self.stdout.write("Demo-Zugänge (Rolle · Benutzername · Passwort):")
-        for role, username, password in rows:
-            self.stdout.write(f"  {role:<28} {username:<32} {password}")
+        self.stdout.write("Demo-Zugänge:")
+        self.stdout.write(f"  {'Benutzername':<18}{'Passwort':<14}Rolle")
+        for username, (role, password) in rows.items():
+            self.stdout.write(f"  {username:<18}{password:<14}{role}")
         for _, module in demo_modules():
             for line in getattr(module, "LOGIN_HINTS", []):
                 self.stdout.write(f"  {line}")

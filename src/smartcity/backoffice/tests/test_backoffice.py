@@ -1,0 +1,193 @@
+import csv
+import io
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+
+from smartcity.accounts.models import StaffRole
+from smartcity.accounts.testing import login_citizen, login_staff, make_staff
+from smartcity.audit.models import AuditEvent
+from smartcity.backoffice.csvexport import safe
+from smartcity.cases import services
+from smartcity.cases.models import Case
+from smartcity.documents.models import Document
+
+
+@pytest.fixture
+def staff_client(client, caseworker):
+    login_staff(client, caseworker)
+    return client
+
+
+def _case_url(case, name="case"):
+    return reverse(f"backoffice:{name}", args=[case.reference])
+
+
+def test_queue_lists_department_cases_with_few_queries(staff_client, case_type, citizen,
+                                                       django_assert_max_num_queries):
+    for i in range(30):
+        services.create_case(case_type=case_type, applicant=citizen, data={}, title=f"Hund {i}")
+    with django_assert_max_num_queries(12):
+        response = staff_client.get(reverse("backoffice:queue"))
+    assert response.status_code == 200
+    assert response.content.decode().count("/backoffice/vorgang/") == 30
+
+
+def test_queue_filters(staff_client, case_type, citizen, caseworker, other_citizen):
+    mine = services.create_case(case_type=case_type, applicant=citizen, data={})
+    services.assign(mine, caseworker, actor=caseworker)
+    other = services.create_case(case_type=case_type, applicant=other_citizen, data={})
+    services.transition(other, "in_pruefung", actor=caseworker)
+    overdue = services.create_case(case_type=case_type, applicant=other_citizen, data={})
+    Case.objects.filter(pk=overdue.pk).update(due_date="2020-01-01")
+
+    def refs(**params):
+        body = staff_client.get(reverse("backoffice:queue"), params).content.decode()
+        return {c.reference for c in (mine, other, overdue) if c.reference in body}
+
+    assert refs() == {mine.reference, other.reference, overdue.reference}
+    assert refs(mine="on") == {mine.reference}
+    assert refs(status="in_pruefung") == {other.reference}
+    assert refs(overdue="on") == {overdue.reference}
+    assert refs(q=mine.reference.lower()) == {mine.reference}
+    assert refs(q=other_citizen.last_name) == {other.reference, overdue.reference}
+    assert refs(case_type=case_type.pk) == {mine.reference, other.reference, overdue.reference}
+    assert staff_client.get(reverse("backoffice:queue"), {"status": "<script>", "seite": "x"}).status_code == 200
+
+
+def test_case_view_is_audited_as_reading_personal_data(staff_client, case, caseworker):
+    response = staff_client.get(_case_url(case))
+    assert response.status_code == 200
+    assert case.applicant_name in response.content.decode()
+    event = AuditEvent.objects.filter(action="case.read").last()
+    assert (event.actor, event.object_id) == (caseworker, str(case.pk))
+
+
+def test_other_department_cannot_open_the_case(client, case, other_case_type):
+    outsider = make_staff("standesamt")
+    login_staff(client, outsider)
+    assert client.get(_case_url(case)).status_code == 404
+    assert client.post(_case_url(case, "transition"), {"to_status": "in_pruefung"}).status_code == 404
+    assert case.reference not in client.get(reverse("backoffice:queue")).content.decode()
+    export = b"".join(client.get(reverse("backoffice:export")).streaming_content).decode()
+    assert case.reference not in export
+    case.refresh_from_db()
+    assert case.status == "eingegangen"
+
+
+def test_admin_without_caseworker_role_cannot_read(client, case):
+    admin = make_staff("steueramt", StaffRole.Role.ADMIN)
+    login_staff(client, admin)
+    assert client.get(_case_url(case)).status_code == 404
+    assert "keine Rolle als Sachbearbeitung" in client.get(reverse("backoffice:queue")).content.decode()
+
+
+def test_citizen_and_anonymous_are_kept_out(client, case, citizen):
+    assert client.get(_case_url(case)).status_code == 302
+    login_citizen(client, citizen)
+    assert client.get(_case_url(case)).status_code == 403
+    assert client.get(reverse("backoffice:queue")).status_code == 403
+
+
+def test_staff_without_second_factor_is_sent_to_2fa(client, case, caseworker):
+    login_citizen(client, caseworker)  # password only, no TOTP step
+    response = client.get(_case_url(case))
+    assert response.status_code == 302 and "next=" in response["Location"]
+
+
+def test_transition_button_and_invalid_transition(staff_client, case):
+    response = staff_client.post(_case_url(case, "transition"), {"to_status": "in_pruefung"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "in_pruefung"
+    response = staff_client.post(_case_url(case, "transition"), {"to_status": "eingegangen"})
+    assert response.status_code == 400
+    assert "ist nicht erlaubt" in response.content.decode()
+    response = staff_client.post(_case_url(case, "transition"), {"to_status": "genehmigt"})
+    assert response.status_code == 400 and "Bescheid" in response.content.decode()
+
+
+def test_forged_csrf_token_is_refused(case, caseworker):
+    client = Client(enforce_csrf_checks=True)
+    login_staff(client, caseworker)
+    client.cookies["csrftoken"] = "a" * 32
+    response = client.post(_case_url(case, "transition"), {"to_status": "in_pruefung",
+                                                            "csrfmiddlewaretoken": "b" * 32})
+    assert response.status_code == 403
+    case.refresh_from_db()
+    assert case.status == "eingegangen"
+
+
+def test_question_with_attachment_note_assign_and_decide(staff_client, case, caseworker, citizen, png_upload):
+    response = staff_client.post(_case_url(case, "message"), {"message-body": "Bitte Nachweis hochladen.",
+                                                              "message-is_question": "on",
+                                                              "message-attachment": png_upload})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "rueckfrage" and case.is_suspended
+    attachment = case.messages.get().attachments.get()
+    assert attachment.owner == citizen and attachment.kind == "attachment"
+
+    assert staff_client.post(_case_url(case, "note"), {"note-body": "Rückruf vereinbart"}).status_code == 302
+    assert staff_client.post(_case_url(case, "assign"), {"assign-assignee": caseworker.pk}).status_code == 302
+    case.refresh_from_db()
+    assert case.assignee == caseworker and case.notes.count() == 1
+
+    services.send_message(case, sender=citizen, body="Erledigt")
+    response = staff_client.post(_case_url(case, "decide"), {"decide-outcome": "rejected", "decide-reasons": "zu kurz"})
+    assert response.status_code == 400 and "Begründung" in response.content.decode()
+    response = staff_client.post(_case_url(case, "decide"), {"decide-outcome": "approved",
+                                                             "decide-reasons": "Alles vollständig."})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "genehmigt"
+    assert Document.objects.filter(case=case, kind="decision").exists()
+
+
+def test_rejected_attachment_keeps_the_message_text(staff_client, case, fake_pdf_upload):
+    response = staff_client.post(_case_url(case, "message"),
+                                 {"message-body": "Mein langer Text", "message-attachment": fake_pdf_upload})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Mein langer Text" in body and "kern-alert--danger" in body
+    assert not case.messages.exists()
+
+
+def test_only_teamlead_may_extend(staff_client, case, teamlead):
+    response = staff_client.post(_case_url(case, "extend"), {"extend-working_days": 5, "extend-reason": "Gutachten"})
+    assert response.status_code == 400
+    lead = Client()
+    login_staff(lead, teamlead)
+    response = lead.post(_case_url(case, "extend"), {"extend-working_days": 5, "extend-reason": "Gutachten"})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.extension_days == 5
+
+
+def test_dashboard(staff_client, case, caseworker):
+    services.decide(case, outcome="approved", actor=caseworker, reasons="ok")
+    response = staff_client.get(reverse("backoffice:dashboard"))
+    assert response.status_code == 200
+    assert "Hundesteuer-Anmeldung" in response.content.decode()
+
+
+def test_csv_export_is_formula_safe(staff_client, case_type, citizen):
+    citizen.first_name, citizen.last_name = "=HYPERLINK(\"http://evil\")", "+1"
+    citizen.save()
+    services.create_case(case_type=case_type, applicant=citizen, data={})
+    response = staff_client.get(reverse("backoffice:export"))
+    assert response["Content-Type"].startswith("text/csv")
+    text = b"".join(response.streaming_content).decode("utf-8-sig")
+    rows = list(csv.reader(io.StringIO(text), delimiter=";"))
+    assert rows[0][0] == "Aktenzeichen"
+    assert rows[1][2].startswith("'=HYPERLINK")
+    assert AuditEvent.objects.filter(action="case.export").exists()
+
+
+@pytest.mark.parametrize(("value", "expected"), [
+    ("=1+1", "'=1+1"), ("+49 211", "'+49 211"), ("-5", "'-5"), ("@SUM(A1)", "'@SUM(A1)"), ("\tx", "'\tx"),
+    ("Müller", "Müller"), ("", ""), (None, ""),
+])
+def test_safe_cells(value, expected):
+    assert safe(value) == expected

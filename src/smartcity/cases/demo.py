@@ -1,0 +1,129 @@
+"""Demo case types and a realistic mix of cases (idempotent: skipped when demo cases exist)."""
+
+import random
+from datetime import timedelta
+from typing import Any
+
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+
+from smartcity.accounts.models import StaffRole, User
+
+from . import services
+from .models import Case, CaseType, StatusChange
+
+DOG_TAX = "hundesteuer-anmeldung"
+CIVIL_STATUS = "personenstandsurkunde"
+
+CASE_TYPES = [
+    {"code": DOG_TAX, "name": "Hund anmelden (Hundesteuer)", "department_code": "steueramt",
+     "deadline_working_days": 15, "retention_days": 365 * 10,
+     "legal_basis": "§ 1 ff. Hundesteuersatzung der Landeshauptstadt Düsseldorf; § 3 KAG NRW"},
+    {"code": CIVIL_STATUS, "name": "Personenstandsurkunde anfordern", "department_code": "standesamt",
+     "deadline_working_days": 10, "retention_days": 365 * 2,
+     "legal_basis": "§ 55 Personenstandsgesetz (PStG)"},
+]
+
+PEOPLE = [
+    ("Jonas", "Becker", "Lorettostraße", "12", "40219"), ("Aylin", "Demir", "Ackerstraße", "88", "40233"),
+    ("Marie", "Schulte", "Nordstraße", "31", "40477"), ("Luca", "Romano", "Bilker Allee", "140", "40217"),
+    ("Sophie", "Wagner", "Rethelstraße", "3", "40237"), ("Piotr", "Nowak", "Kölner Landstraße", "201", "40591"),
+    ("Hannah", "Krüger", "Kaiserswerther Straße", "55", "40477"),
+    ("Mehmet", "Yılmaz", "Worringer Straße", "70", "40211"),
+]
+DOGS = [("Bello", "Labrador Retriever", False), ("Luna", "Mischling", False),
+        ("Rocky", "Staffordshire Bullterrier", True), ("Emma", "Dackel", False), ("Balu", "Berner Sennenhund", False),
+        ("Kira", "Rottweiler", True)]
+CERTIFICATES = [("geburtsurkunde", "Geburtsurkunde"), ("eheurkunde", "Eheurkunde"), ("sterbeurkunde", "Sterbeurkunde")]
+QUESTIONS = ["Bitte laden Sie den Nachweis über die Haftpflichtversicherung Ihres Hundes hoch.",
+             "Für welchen Zweck benötigen Sie die Urkunde? Bitte nennen Sie ihn, damit wir die Gebühr prüfen können."]
+
+
+def ensure_case_types() -> dict[str, CaseType]:
+    return {spec["code"]: services.ensure_case_type(**spec) for spec in CASE_TYPES}
+
+
+def _people() -> list[User]:
+    people = list(User.objects.filter(username="erika"))
+    for first, last, street, number, postcode in PEOPLE:
+        user, created = User.objects.get_or_create(
+            username=f"demo-{last.lower()}",
+            defaults={"first_name": first, "last_name": last, "street": street, "house_number": number,
+                      "postcode": postcode, "city": "Düsseldorf", "email": f"{first.lower()}.demo@example.org",
+                      "trust_level": "substantiell", "login_provider": "local"})
+        if created:
+            user.set_unusable_password()  # demo applicants only; they cannot log in
+            user.save(update_fields=["password"])
+        people.append(user)
+    return people
+
+
+def _data(code: str, rng: random.Random, person: User) -> tuple[str, dict[str, Any]]:
+    if code == DOG_TAX:
+        name, breed, listed = rng.choice(DOGS)
+        return f"Hundesteuer: {name}", {"hund_name": name, "rasse": breed, "gelistete_rasse": listed,
+                                        "haltung_seit": f"2026-{rng.randint(1, 11):02d}-01"}
+    kind, label = rng.choice(CERTIFICATES)
+    return f"{label} anfordern", {"urkunde": kind, "anzahl": rng.randint(1, 3), "versand": "post",
+                                  "name_im_register": person.get_full_name()}
+
+
+def _staff(department_code: str) -> User | None:
+    role = StaffRole.objects.filter(department__code=department_code, role=StaffRole.Role.CASEWORKER).first()
+    return role.user if role else None
+
+
+def _play(case: Case, step: int, worker: Any, rng: random.Random) -> None:
+    """Move a case along a plausible path; ``step`` decides how far."""
+    if step >= 1:
+        services.transition(case, "in_pruefung", actor=worker)
+        if worker:
+            services.assign(case, worker, actor=worker)
+    if step == 2:
+        services.send_message(case, sender=worker, body=rng.choice(QUESTIONS), is_question=True)
+    if step == 3:
+        services.decide(case, outcome="approved", actor=worker,
+                        reasons="Die Angaben sind vollständig und die Voraussetzungen liegen vor.")
+    if step == 4:
+        services.decide(case, outcome="rejected", actor=worker,
+                        reasons="Trotz Rückfrage fehlen die erforderlichen Nachweise; der Antrag kann deshalb "
+                                "nicht bewilligt werden.")
+
+
+def _backdate(case: Case, rng: random.Random) -> None:
+    """Spread history over the days after receipt, so timelines and statistics look like real work."""
+    moment = case.received_at
+    for change in case.status_changes.order_by("id")[1:]:
+        moment += timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 5))
+        StatusChange.objects.filter(pk=change.pk).update(created_at=moment)
+    if case.closed_at:
+        Case.objects.filter(pk=case.pk).update(closed_at=moment)
+
+
+def load(stdout: Any) -> None:
+    types = ensure_case_types()
+    if Case.objects.filter(data__demo=True).exists():
+        stdout.write("cases: Demo-Vorgänge sind schon da")
+        return
+    rng = random.Random(2026)  # noqa: S311 - reproducible demo data
+    people = _people()
+    now = timezone.now()
+    created = 0
+    with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
+        for i in range(36):
+            case_type = types[DOG_TAX if i % 3 else CIVIL_STATUS]
+            person = people[i % len(people)]
+            title, data = _data(case_type.code, rng, person)
+            received = now - timedelta(days=rng.randint(0, 70), hours=rng.randint(0, 9))
+            case = services.create_case(case_type=case_type, applicant=person, data={**data, "demo": True},
+                                        title=title, received_at=received)
+            # Recent cases are mostly new; older ones further along (some of the open old ones are overdue).
+            age = (now - received).days
+            step = 0 if age < 5 else rng.choice([1, 1, 2, 3, 3, 4] if age > 20 else [0, 1, 2])
+            if person.username == "erika":  # the demo citizen sees one open question and one decision
+                step = {0: 2, 9: 3}.get(i, step)
+            _play(case, step, _staff(case_type.department.code), rng)
+            _backdate(Case.objects.get(pk=case.pk), rng)
+            created += 1
+    stdout.write(f"cases: {created} Demo-Vorgänge angelegt")

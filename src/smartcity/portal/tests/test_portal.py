@@ -1,0 +1,97 @@
+import pytest
+from django.urls import reverse
+
+from smartcity.accounts.testing import login_citizen
+from smartcity.cases import services
+from smartcity.documents.models import Document
+
+
+@pytest.fixture
+def citizen_client(client, citizen):
+    login_citizen(client, citizen)
+    return client
+
+
+def _detail(case):
+    return reverse("portal:detail", args=[case.reference])
+
+
+def test_list_shows_only_own_cases(citizen_client, case, case_type, other_citizen):
+    foreign = services.create_case(case_type=case_type, applicant=other_citizen, data={}, title="Fremder Hund")
+    body = citizen_client.get(reverse("portal:list")).content.decode()
+    assert case.reference in body and foreign.reference not in body
+
+
+def test_login_required(client, case):
+    assert client.get(reverse("portal:list")).status_code == 302
+    assert client.get(_detail(case)).status_code == 302
+
+
+def test_guessing_another_citizens_case_gives_404(client, case, other_citizen, png_upload):
+    login_citizen(client, other_citizen)
+    assert client.get(_detail(case)).status_code == 404
+    assert client.post(_detail(case), {"body": "Hallo"}).status_code == 404
+    assert client.get(reverse("portal:detail", args=["DUS-2026-999999"])).status_code == 404
+    assert not case.messages.exists()
+
+
+def test_guessing_another_citizens_document_is_refused(client, case, citizen, other_citizen, png_upload, caseworker):
+    services.decide(case, outcome="approved", actor=caseworker, reasons="ok")
+    decision = Document.objects.get(case=case, kind="decision")
+    login_citizen(client, other_citizen)
+    assert client.get(reverse("documents:download", args=[decision.pk])).status_code in (403, 404)
+    decision.refresh_from_db()
+    assert decision.first_retrieved_at is None
+
+
+def test_timeline_in_plain_german(citizen_client, case, caseworker):
+    services.transition(case, "in_pruefung", actor=caseworker, comment="interner Vermerk")
+    body = citizen_client.get(_detail(case)).content.decode()
+    assert "Ihr Antrag ist bei uns eingegangen." in body and "Ihr Antrag wird bearbeitet." in body
+    assert "interner Vermerk" not in body
+
+
+def test_rueckfrage_round_trip_with_upload(citizen_client, case, caseworker, citizen, png_upload):
+    services.send_message(case, sender=caseworker, body="Bitte laden Sie den Impfpass hoch.", is_question=True)
+    body = citizen_client.get(_detail(case)).content.decode()
+    assert "Rückfrage beantworten" in body and "Bitte laden Sie den Impfpass hoch." in body
+    assert "Beantworten Sie die Rückfrage" in body
+
+    response = citizen_client.post(_detail(case), {"body": "Anbei der Impfpass.", "attachment": png_upload})
+    assert response.status_code == 302
+    case.refresh_from_db()
+    assert case.status == "in_pruefung" and not case.is_suspended
+    answer = case.messages.last()
+    assert answer.body == "Anbei der Impfpass." and not answer.from_staff
+    document = answer.attachments.get()
+    assert document.owner == citizen and document.case == case
+    assert case.messages.get(is_question=True).answered_at is not None
+
+
+def test_rejected_upload_keeps_the_typed_answer(citizen_client, case, caseworker, fake_pdf_upload):
+    services.send_message(case, sender=caseworker, body="Frage", is_question=True)
+    response = citizen_client.post(_detail(case), {"body": "Meine ausführliche Antwort", "attachment": fake_pdf_upload})
+    assert response.status_code == 400
+    body = response.content.decode()
+    assert "Meine ausführliche Antwort" in body
+    assert 'aria-invalid="true"' in body and "id_attachment_error" in body
+    case.refresh_from_db()
+    assert case.status == "rueckfrage" and case.messages.count() == 1
+
+
+def test_empty_answer_is_refused(citizen_client, case):
+    response = citizen_client.post(_detail(case), {"body": "  "})
+    assert response.status_code == 400
+    assert "Bitte schreiben Sie eine Nachricht" in response.content.decode()
+
+
+def test_decision_download_records_first_retrieval(citizen_client, case, caseworker):
+    services.decide(case, outcome="approved", actor=caseworker, reasons="ok")
+    body = citizen_client.get(_detail(case)).content.decode()
+    decision = Document.objects.get(case=case, kind="decision")
+    assert "noch nicht abgerufen" in body and str(decision.pk) in body
+    response = citizen_client.get(reverse("documents:download", args=[decision.pk]))
+    assert response.status_code == 200
+    decision.refresh_from_db()
+    assert decision.first_retrieved_at is not None
+    assert "noch nicht abgerufen" not in citizen_client.get(_detail(case)).content.decode()

@@ -1,0 +1,108 @@
+"""Meine Anträge: the citizen's own cases, their timeline, pending actions and documents."""
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from smartcity.cases import services
+from smartcity.cases.forms import MessageForm
+from smartcity.cases.models import Case
+from smartcity.cases.services import CaseError
+from smartcity.documents.models import Document
+from smartcity.documents.services import store_upload
+from smartcity.documents.validation import UploadRejected
+
+PAGE_SIZE = 20
+
+
+@dataclass
+class TimelineEntry:
+    at: datetime
+    title: str
+    text: str = ""
+    documents: tuple = ()
+
+
+def _own_case(request: HttpRequest, reference: str) -> Case:
+    """Somebody else's case does not exist for this user: 404 whether the reference exists or not."""
+    return get_object_or_404(Case.objects.select_related("case_type", "department"), reference=reference,
+                             applicant=request.user)
+
+
+@login_required
+def case_list(request: HttpRequest) -> HttpResponse:
+    cases = Case.objects.filter(applicant=request.user).select_related("case_type").order_by("-received_at", "-id")
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("seite"))
+    open_questions = set(Case.objects.filter(
+        pk__in=[c.pk for c in page], messages__is_question=True, messages__answered_at__isnull=True,
+    ).values_list("pk", flat=True))
+    return render(request, "portal/list.html", {"page": page, "open_questions": open_questions})
+
+
+def _timeline(case: Case, documents: list[Document]) -> list[TimelineEntry]:
+    flow = case.case_type.flow
+    entries = [TimelineEntry(change.created_at, flow.label(change.to_status),
+                             change.citizen_text or flow.citizen_text(change.to_status))
+               for change in case.status_changes.all() if flow.citizen_visible(change.to_status)]
+    for message in case.messages.prefetch_related("attachments"):
+        if message.from_staff:
+            title = _("Rückfrage der Behörde") if message.is_question else _("Nachricht der Behörde")
+        else:
+            title = _("Ihre Nachricht")
+        entries.append(TimelineEntry(message.created_at, title, message.body, tuple(message.attachments.all())))
+    entries += [TimelineEntry(d.created_at, _("Bescheid bereitgestellt"), documents=(d,))
+                for d in documents if d.kind == "decision"]
+    return sorted(entries, key=lambda e: e.at, reverse=True)
+
+
+def _pending_actions(case: Case, question: Any, documents: list[Document]) -> list[str]:
+    actions = []
+    if question is not None:
+        actions.append("answer")
+    if case.status == "zahlung_offen":
+        actions.append("pay")
+    if any(d.kind == "decision" and d.first_retrieved_at is None for d in documents):
+        actions.append("decision")
+    return actions
+
+
+@login_required
+def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _own_case(request, reference)
+    form = MessageForm()
+    status = 200
+    if request.method == "POST":
+        form = MessageForm(request.POST, request.FILES)
+        if form.is_valid():
+            try:
+                _answer(request, case, form.cleaned_data)
+            except UploadRejected as exc:
+                form.add_error("attachment", exc.message)
+            except CaseError as exc:
+                form.add_error(None, str(exc))
+            else:
+                messages.success(request, _("Ihre Nachricht wurde gesendet."))
+                return redirect("portal:detail", reference=case.reference)
+        status = 400
+    documents = list(Document.objects.filter(case=case, owner=request.user).order_by("created_at"))
+    question = case.messages.filter(is_question=True, answered_at__isnull=True).last()
+    return render(request, "portal/detail.html", {
+        "case": case, "form": form, "question": question, "documents": documents,
+        "timeline": _timeline(case, documents), "actions": _pending_actions(case, question, documents),
+    }, status=status)
+
+
+def _answer(request: HttpRequest, case: Case, data: dict[str, Any]) -> None:
+    if case.is_closed:
+        raise CaseError(_("Der Vorgang ist abgeschlossen; Nachrichten sind nicht mehr möglich."))
+    attachments = []
+    if data.get("attachment"):
+        attachments.append(store_upload(data["attachment"], owner=request.user, case=case))
+    services.send_message(case, sender=request.user, body=data.get("body") or "", attachments=attachments)
