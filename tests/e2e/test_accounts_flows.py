@@ -88,3 +88,29 @@ def test_staff_login_with_totp_and_lockout_page(live_server, page):
         page.get_by_role("button", name="Anmelden", exact=True).click()
     page.get_by_role("heading", name="Anmeldung vorübergehend gesperrt").wait_for()
     assert_accessible(page)
+
+
+def test_staff_enrolment_and_code_pages_are_accessible(live_server, page):
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from smartcity.accounts.twofactor import code_for_next_login
+
+    staff = make_staff("standesamt")
+    TOTPDevice.objects.filter(user=staff).delete()
+    page.goto(live_server.url + "/konto/anmelden/")
+    page.get_by_label("E-Mail-Adresse oder Benutzername").fill(staff.username)
+    page.get_by_label("Passwort", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Anmelden", exact=True).click()
+    page.get_by_role("heading", name="Zwei-Faktor-Anmeldung einrichten").wait_for()
+    assert page.get_by_role("img", name="QR-Code zum Einrichten der Authenticator-App").is_visible()
+    assert_accessible(page)
+    page.get_by_label("Sicherheitscode").fill("000000")
+    page.get_by_role("button", name="Bestätigen").click()
+    page.get_by_text("Der Sicherheitscode ist nicht gültig.").wait_for()
+    assert_accessible(page)
+    device = TOTPDevice.objects.get(user=staff)
+    TOTPDevice.objects.filter(pk=device.pk).update(throttling_failure_count=0, throttling_failure_timestamp=None)
+    page.get_by_label("Sicherheitscode").fill(code_for_next_login(device.key))
+    page.get_by_role("button", name="Bestätigen").click()
+    page.wait_for_selector("form[action$='/konto/abmelden/']", state="attached")
+    assert TOTPDevice.objects.get(pk=device.pk).confirmed

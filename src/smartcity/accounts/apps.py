@@ -9,4 +9,7 @@ class AccountsConfig(AppConfig):
         # Registering the bundled login providers; a deployment's own providers register the same way.
         from .plugins.contrib.bundid_simulator import plugin as _bundid  # noqa: F401
         from .plugins.contrib.local import plugin as _local  # noqa: F401
+        from .signals import connect
+
+        connect()
 

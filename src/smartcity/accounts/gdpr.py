@@ -2,6 +2,7 @@
 
 from typing import Any
 
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -24,11 +25,16 @@ def export(user: User) -> dict[str, Any]:
         _("Zweiter Faktor"): [{"Name": d.name, "bestätigt": d.confirmed}
                               for d in TOTPDevice.objects.filter(user=user)],
         _("Protokoll Ihrer Aktionen"): list(events),
+        _("Anmeldungen (Sicherheitsprotokoll)"): list(
+            AccessLog.objects.filter(username=user.get_username()).order_by("-attempt_time")
+            .values("attempt_time", "logout_time", "ip_address", "user_agent")[:200]),
     }
 
 
 def erase(user: User) -> list[str]:
     TOTPDevice.objects.filter(user=user).delete()
+    for model in (AccessLog, AccessAttempt, AccessFailureLog):  # django-axes keeps user name, IP and browser
+        model.objects.filter(username=user.get_username()).delete()
     return [
         _("Ihr Konto mit Profil, Adresse und Anmeldedaten wird gelöscht."),
         _("Das Prüfprotokoll (Audit-Log) der Verwaltung bleibt aus Nachweisgründen bestehen; es verweist nur noch "

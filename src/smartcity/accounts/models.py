@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractUser
 from django.db import models
+from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
 
@@ -49,8 +50,9 @@ class User(AbstractUser):
 
     VERIFIABLE_FIELDS = ("first_name", "last_name", "birth_date", "street", "house_number", "postcode", "city")
 
-    @property
+    @cached_property
     def is_staff_member(self) -> bool:
+        # Cached per instance: the navigation asks on every page, and a request's user object lives one request.
         return self.staff_roles.exists() if self.pk else False
 
     @property

@@ -141,13 +141,16 @@ def data_export(request: HttpRequest) -> HttpResponse:
 @never_cache
 def delete_account(request: HttpRequest) -> HttpResponse:
     user = request.user
+    if user.needs_two_factor:
+        messages.error(request, _("Konten von Mitarbeitenden werden von der IT-Administration gelöscht, nicht hier."))
+        return redirect("accounts:profile")
     form = DeleteAccountForm(user, request.POST if request.method == "POST" else None)
     if request.method == "POST":
         if not ratelimit.allow("delete-account", str(user.pk), limit=5, window_seconds=900):
             form.add_error(None, _("Zu viele Versuche. Bitte warten Sie 15 Minuten."))
         elif form.is_valid():
+            logout(request)  # first, so the logout is recorded while the account still exists
             notes = services.delete_account(user)
-            logout(request)
             request.session[DELETED_NOTES_KEY] = notes
             return redirect("accounts:deleted")
     return render(request, "accounts/delete_account.html", {"form": form})

@@ -31,6 +31,9 @@ def runs(hour_ends: Iterable[datetime]) -> list[tuple[datetime, datetime]]:
 
 def refresh(touched: Mapping[int, Iterable[datetime]]) -> None:
     """Recompute the hours (and then the days) containing the given phenomenon times per datastream."""
+    if connection.vendor == "postgresql":
+        _refresh_postgres(touched)
+        return
     for ds_id, times in touched.items():
         hours = {ind.hour_end(t) for t in times}
         for first, last in runs(hours):
@@ -40,21 +43,6 @@ def refresh(touched: Mapping[int, Iterable[datetime]]) -> None:
 
 def _refresh_hours(ds_id: int, first_end: datetime, last_end: datetime) -> None:
     lo, hi = first_end - H, last_end
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cur:
-            cur.execute(
-                "DELETE FROM airquality_hourlyaggregate WHERE datastream_id = %s AND hour_end > %s AND hour_end <= %s",
-                [ds_id, lo, hi],
-            )
-            cur.execute(
-                "INSERT INTO airquality_hourlyaggregate (datastream_id, hour_end, n, total, minimum, maximum) "
-                "SELECT %s, date_trunc('hour', phenomenon_time - interval '1 microsecond') + interval '1 hour', "
-                "count(*), sum(result), min(result), max(result) FROM airquality_observation "
-                "WHERE datastream_id = %s AND phenomenon_time > %s AND phenomenon_time <= %s AND quality <> %s "
-                "GROUP BY 2",
-                [ds_id, ds_id, lo, hi, Quality.WITHDRAWN],
-            )
-        return
     buckets: dict[datetime, list[float]] = defaultdict(list)
     rows = Observation.objects.filter(
         datastream_id=ds_id, phenomenon_time__gt=lo, phenomenon_time__lte=hi
@@ -94,6 +82,71 @@ def _day_runs(days: set[date]) -> list[tuple[date, date]]:
         else:
             result.append((day, day))
     return result
+
+
+# PostgreSQL: all touched runs of a batch in four statements, whatever the number of datastreams. The daily
+# part applies the rules of domain.indicators (valid hour ≥ 75 % of the expected samples, day ≥ 18 valid
+# hours, 8-h mean ≥ 6 valid hours, max 8-h mean ≥ 18 valid means); CET days are the hours ending
+# 01:00 … 24:00 at UTC+1 ('Etc/GMT-1'). test_aggregates checks it against the Python path.
+_HOURS_DELETE = """
+DELETE FROM airquality_hourlyaggregate a
+USING unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS r(ds, lo, hi)
+WHERE a.datastream_id = r.ds AND a.hour_end > r.lo AND a.hour_end <= r.hi
+"""
+_HOURS_INSERT = """
+INSERT INTO airquality_hourlyaggregate (datastream_id, hour_end, n, total, minimum, maximum)
+SELECT o.datastream_id, date_trunc('hour', o.phenomenon_time - interval '1 microsecond') + interval '1 hour',
+       count(*), sum(o.result), min(o.result), max(o.result)
+FROM airquality_observation o
+JOIN unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS r(ds, lo, hi)
+  ON o.datastream_id = r.ds AND o.phenomenon_time > r.lo AND o.phenomenon_time <= r.hi
+WHERE o.quality <> %s
+GROUP BY 1, 2
+"""
+_DAYS_DELETE = """
+DELETE FROM airquality_dailyaggregate a USING unnest(%s::bigint[], %s::date[], %s::date[]) AS r(ds, first, last)
+WHERE a.datastream_id = r.ds AND a.day >= r.first AND a.day <= r.last
+"""
+_DAYS_INSERT = """
+WITH r AS (
+    SELECT * FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[]) AS r(ds, start, hi)
+), h AS (
+    SELECT a.datastream_id AS ds, r.start, a.hour_end,
+           CASE WHEN a.n >= 0.75 * GREATEST(3600 / GREATEST(d.sampling_interval_s, 1), 1) THEN a.total / a.n END AS v
+    FROM airquality_hourlyaggregate a
+    JOIN r ON a.datastream_id = r.ds AND a.hour_end > r.start - interval '7 hours' AND a.hour_end <= r.hi
+    JOIN airquality_datastream d ON d.id = a.datastream_id
+), w AS (
+    SELECT ds, start, hour_end, v, avg(v) OVER win AS m8, count(v) OVER win AS n8
+    FROM h WINDOW win AS (PARTITION BY ds, start ORDER BY hour_end
+                          RANGE BETWEEN interval '7 hours' PRECEDING AND CURRENT ROW)
+), d AS (
+    SELECT ds, ((hour_end - interval '1 hour') AT TIME ZONE 'Etc/GMT-1')::date AS day, v,
+           CASE WHEN n8 >= 6 THEN m8 END AS m8
+    FROM w WHERE hour_end > start
+)
+INSERT INTO airquality_dailyaggregate (datastream_id, day, n_hours, mean, max_hour, max_8h)
+SELECT ds, day, count(v), CASE WHEN count(v) >= 18 THEN avg(v) END, max(v),
+       CASE WHEN count(m8) >= 18 THEN max(m8) END
+FROM d GROUP BY ds, day HAVING count(v) > 0
+"""
+
+
+def _refresh_postgres(touched: Mapping[int, Iterable[datetime]]) -> None:
+    hour_runs: list[tuple[int, datetime, datetime]] = []
+    day_runs: list[tuple[int, date, date]] = []
+    for ds_id, times in touched.items():
+        hours = {ind.hour_end(t) for t in times}
+        hour_runs += [(ds_id, first - H, last) for first, last in runs(hours)]
+        day_runs += [(ds_id, first, last) for first, last in _day_runs({ind.cet_day(h) for h in hours})]
+    h_cols = [list(col) for col in zip(*hour_runs, strict=True)]
+    d_cols = [list(col) for col in zip(*day_runs, strict=True)]
+    bounds = [day_bounds(first, last) for _, first, last in day_runs]
+    with connection.cursor() as cur:
+        cur.execute(_HOURS_DELETE, h_cols)
+        cur.execute(_HOURS_INSERT, [*h_cols, Quality.WITHDRAWN])
+        cur.execute(_DAYS_DELETE, d_cols)
+        cur.execute(_DAYS_INSERT, [d_cols[0], [b[0] for b in bounds], [b[1] for b in bounds]])
 
 
 def _refresh_days(ds_id: int, days: set[date]) -> None:

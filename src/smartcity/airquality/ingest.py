@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime
 
 from django.db import connection, transaction
 from django.db.models import F
+from psycopg.types.json import Jsonb
 
 from . import aggregates, partitions
 from .models import Datastream, IngestCounter, Observation, Quality, RejectionCounter
@@ -190,6 +191,39 @@ def observation_row(v: Validator, item: object, ds_id: object = None) -> Row:
     )
 
 
+def data_array_rows(
+    v: Validator, ds_id: object, components: list[str], data: list[object], offset: int = 0
+) -> tuple[list[Row], list[Rejection], list[bool]]:
+    """Rows of one CreateObservations group; the datastream is resolved once, each row checked on its own."""
+    rows: list[Row] = []
+    rejected: list[Rejection] = []
+    ok: list[bool] = []
+    try:
+        ds = v.datastream(ds_id)
+    except InvalidValue as exc:
+        return [], [Rejection(offset + i, exc.reason, str(exc)) for i in range(len(data))], [False] * len(data)
+    simple = components in (["phenomenonTime", "result"], ["result", "phenomenonTime"])
+    t_at = components.index("phenomenonTime") if simple else -1
+    r_at = 1 - t_at if simple else -1
+    for i, values in enumerate(data):
+        try:
+            if not isinstance(values, list) or len(values) != len(components):
+                raise InvalidValue(Reason.MALFORMED, "dataArray row does not match components")
+            if simple:  # the common archive-import shape, without building a dict per row
+                start, end = parse_phenomenon_time(values[t_at])
+                rows.append(Row(ds.pk, end, start, v.result(ds, values[r_at]), None, Quality.PROVISIONAL, None, None))
+            else:
+                item = dict(zip(components, values, strict=True))
+                if "FeatureOfInterest/id" in item:
+                    item["FeatureOfInterest"] = {"@iot.id": item.pop("FeatureOfInterest/id")}
+                rows.append(observation_row(v, item, ds.pk))
+            ok.append(True)
+        except InvalidValue as exc:
+            rejected.append(Rejection(offset + i, exc.reason, str(exc)))
+            ok.append(False)
+    return rows, rejected, ok
+
+
 def ingest_rows(rows: list[Row], rejected: list[Rejection], *, source: str) -> IngestResult:
     """Store validated rows (upsert), refresh aggregates and latest values, count accepted and rejected."""
     result = IngestResult(stored=len(rows), rejected=rejected)
@@ -283,10 +317,11 @@ def _upsert_postgres(rows: list[Row]) -> list[int | None]:
             "phenomenon_start timestamptz, result float8, result_time timestamptz, quality smallint, "
             "feature_of_interest_id bigint, parameters jsonb) ON COMMIT DELETE ROWS"
         )
-        with cur.cursor.copy("COPY aq_obs_in FROM STDIN") as copy:
+        with cur.cursor.copy("COPY aq_obs_in FROM STDIN (FORMAT BINARY)") as copy:
+            copy.set_types(["int8", "timestamptz", "timestamptz", "float8", "timestamptz", "int2", "int8", "jsonb"])
             for r in rows:
                 copy.write_row((r.datastream_id, r.phenomenon_time, r.phenomenon_start, r.result, r.result_time,
-                                r.quality, r.foi_id, json.dumps(r.parameters) if r.parameters else None))
+                                r.quality, r.foi_id, Jsonb(r.parameters) if r.parameters else None))
         cur.execute(
             _UPSERT + (_RETURNING if len(rows) <= 50 else "")
         )

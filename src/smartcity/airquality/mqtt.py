@@ -1,6 +1,6 @@
 """MQTT ingest worker: observations published to ``v1.1/Datastreams(<id>)/Observations`` (STA clause 14).
 
-Delivery guarantee: QoS 1 with a persistent session (fixed client id, clean_session=False) and manual
+Delivery guarantee: QoS 1 with a persistent session (fixed client id, MQTT 5 clean start off) and manual
 acknowledgement. A message is acknowledged only after the database transaction that stored it (or counted
 it as rejected) has committed. If the database fails, nothing of the batch is acknowledged and the worker
 reconnects, so the broker delivers the messages again; duplicates are harmless because storing is an upsert.
@@ -18,11 +18,14 @@ from urllib.parse import urlparse
 
 import paho.mqtt.client as paho
 from django.db import close_old_connections, transaction
+from paho.mqtt.packettypes import PacketTypes
+from paho.mqtt.properties import Properties
 
 from . import ingest
 
 log = logging.getLogger(__name__)
 SOURCE = "mqtt"
+SESSION_EXPIRY_S = 7 * 24 * 3600  # the broker keeps queued QoS 1 messages this long while the worker is down
 TOPIC = re.compile(r"(?:^|/)v1\.1/(?:Datastreams\((?P<ds>\d+)\)/)?Observations$")
 
 
@@ -80,10 +83,15 @@ class Worker:
         self.connected = threading.Event()
         self.subscribed = threading.Event()
         self.stored = 0
+        # MQTT 5: the session survives reconnects (clean start off, long session expiry) and Receive Maximum
+        # lets the broker keep a whole batch of unacknowledged messages in flight (MQTT 3.1.1 brokers cap
+        # this at their own default, e.g. 20 for Mosquitto, which would cap the batch size).
         self.client = paho.Client(
-            paho.CallbackAPIVersion.VERSION2, client_id=client_id, clean_session=False,
-            protocol=paho.MQTTv311, manual_ack=True,
+            paho.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=paho.MQTTv5, manual_ack=True,
         )
+        self.connect_properties = Properties(PacketTypes.CONNECT)
+        self.connect_properties.SessionExpiryInterval = SESSION_EXPIRY_S
+        self.connect_properties.ReceiveMaximum = min(max(batch, 20), 65535)
         if self.url.username:
             self.client.username_pw_set(self.url.username, self.url.password)
         if self.url.scheme in {"mqtts", "ssl"}:
@@ -111,7 +119,8 @@ class Worker:
         self.inbox.put(Message(msg.topic, msg.payload, msg.mid, msg.qos))
 
     def start(self) -> None:
-        self.client.connect_async(self.url.hostname or "127.0.0.1", self.url.port or 1883, keepalive=30)
+        self.client.connect_async(self.url.hostname or "127.0.0.1", self.url.port or 1883, keepalive=30,
+                                  clean_start=False, properties=self.connect_properties)
         self.client.loop_start()  # the network thread reconnects by itself after a broker restart
 
     def run(self) -> None:

@@ -165,6 +165,18 @@ class FieldView:
         return " ".join(ids)
 
 
+def _german_date(value: Any) -> Any:
+    """Stored ISO dates are shown as TT.MM.JJJJ; anything the applicant typed stays as typed."""
+    if isinstance(value, date):
+        return value.strftime("%d.%m.%Y")
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        try:
+            return date.fromisoformat(value).strftime("%d.%m.%Y")
+        except ValueError:
+            return value
+    return value
+
+
 def field_views(step: dict[str, Any], answers: dict[str, Any], form: forms.Form,
                 upload_errors: dict[str, list[str]]) -> list[FieldView]:
     views = []
@@ -177,10 +189,14 @@ def field_views(step: dict[str, Any], answers: dict[str, Any], form: forms.Form,
         else:
             bound = form[key]
             value, errors, upload_name = bound.value(), list(bound.errors), ""
-            if isinstance(value, date):
-                value = value.isoformat()
+            if spec["type"] == "date":
+                value = _german_date(value)
+        hint = localised(spec.get("hint"))
+        if spec["type"] == "date":
+            # A text field with a stated format: easier to type and to read aloud than a native date picker.
+            hint = " ".join(filter(None, [hint, _("Format: TT.MM.JJJJ, zum Beispiel 17.05.1980")]))
         views.append(FieldView(
-            key=key, type=spec["type"], label=localised(spec["label"]), hint=localised(spec.get("hint")),
+            key=key, type=spec["type"], label=localised(spec["label"]), hint=hint,
             required=bool(spec.get("required")), value=value, errors=errors, upload_name=upload_name,
             options=[(o["value"], localised(o["label"])) for o in spec.get("options", [])],
             autocomplete=spec.get("autocomplete", ""), min=spec.get("min"), max=spec.get("max"),

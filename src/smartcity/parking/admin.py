@@ -1,6 +1,9 @@
-from django.contrib import admin
+from django import forms
+from django.contrib import admin, messages
 
 from . import models
+from .rules.fees import validate_fee_table
+from .zones import reassign_all_addresses
 
 
 class StreetRangeInline(admin.TabularInline):
@@ -15,6 +18,12 @@ class ZoneAdmin(admin.ModelAdmin):
     search_fields = ["code", "name"]
     inlines = [StreetRangeInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        changed = reassign_all_addresses()  # polygon or street ranges may have moved addresses between zones
+        if changed:
+            messages.info(request, f"{changed} Adressen wurden einem anderen Gebiet zugeordnet.")
+
 
 @admin.register(models.Address)
 class AddressAdmin(admin.ModelAdmin):
@@ -24,8 +33,29 @@ class AddressAdmin(admin.ModelAdmin):
     readonly_fields = ["easting", "northing", "zone", "zone_source"]
 
 
+class ParkingConfigForm(forms.ModelForm):
+    class Meta:
+        model = models.ParkingConfig
+        fields = [f.name for f in models.ParkingConfig._meta.fields if f.editable and not f.primary_key]
+
+    def clean(self):
+        data = super().clean()
+        durations = data.get("durations_months")
+        if not isinstance(durations, list) or not durations or not all(isinstance(m, int) and m > 0
+                                                                       for m in durations):
+            self.add_error("durations_months", "Bitte eine Liste positiver ganzer Zahlen angeben, z. B. [12, 24].")
+            return data
+        for error in validate_fee_table(data.get("fees"), durations):
+            self.add_error("fees", error)
+        types = data.get("accepted_residence_types")
+        if not isinstance(types, list) or not types or not set(types) <= {"haupt", "neben"}:
+            self.add_error("accepted_residence_types", 'Erlaubt sind "haupt" und "neben".')
+        return data
+
+
 @admin.register(models.ParkingConfig)
 class ParkingConfigAdmin(admin.ModelAdmin):
+    form = ParkingConfigForm
     list_display = ["city_code", "durations_months", "renewal_window_days", "updated_at"]
 
 

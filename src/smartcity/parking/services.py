@@ -378,8 +378,19 @@ def _route_after_outage(application_id: Any) -> None:
 def retry_after_outage(application_id: Any) -> None:
     """Re-evaluate an application that waits on a register (called by the Celery task)."""
     app = Application.objects.filter(pk=application_id, status=Status.WAITING_REGISTER).first()
-    if app is not None:
-        evaluate(app)
+    if app is None:
+        return
+    evaluate(app)
+    app.refresh_from_db()
+    # Routing and hearings notify on their own; these two outcomes need the citizen to come back.
+    if app.status == Status.AWAITING_PAYMENT:
+        _notify_on_commit(app, "Ihr Antrag auf einen Bewohnerparkausweis ist geprüft",
+                          f"Alle Voraussetzungen sind erfüllt. Bitte bezahlen Sie die Gebühr von "
+                          f"{format_euros(app.fee_cents)}; danach können Sie den Ausweis sofort herunterladen.")
+    elif app.status == Status.DRAFT:
+        _notify_on_commit(app, "Bitte prüfen Sie Ihren Antrag auf einen Bewohnerparkausweis",
+                          "Bei der Prüfung sind Fragen zu Ihren Angaben aufgekommen. Ihr Antrag ist gespeichert; "
+                          "bitte korrigieren Sie ihn im Portal.")
 
 
 # --- routing to the back office and the hearing ------------------------------------------------------------

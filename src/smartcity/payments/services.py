@@ -194,7 +194,7 @@ def handle_webhook(provider: str, body: bytes, headers: Mapping[str, str]) -> We
 
 def refund(payment: Payment, amount_cents: int, *, reason: str, actor: Any = None) -> Refund:
     """Pay back (part of) a paid payment through its provider. Raises ValueError (German) if not allowed,
-    ``ProviderError`` if the provider is down (the refund is then recorded as failed)."""
+    ``ProviderError`` if the provider is down (the refund is then recorded as failed and can be retried)."""
     with transaction.atomic():
         locked = Payment.objects.select_for_update().get(pk=payment.pk)
         domain.check_refund(locked.status, locked.amount_cents,
@@ -203,11 +203,30 @@ def refund(payment: Payment, amount_cents: int, *, reason: str, actor: Any = Non
                                        requested_by=actor if getattr(actor, "pk", None) else None)
         record(actor or "system:payments", "payment.refund_requested", locked, refund=str(refund.pk),
                amount_cents=amount_cents, reason=reason[:250])
+    return _send_refund(locked, refund, actor)
+
+
+def retry_refund(refund: Refund, *, actor: Any = None) -> Refund:
+    """Send a failed refund to the provider again (cash office). Same errors as ``refund``."""
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=refund.payment_id)
+        refund = Refund.objects.select_for_update().get(pk=refund.pk)
+        if refund.status != Refund.Status.FAILED:
+            return refund
+        domain.check_refund(locked.status, locked.amount_cents,
+                            locked.refunded_cents + _pending_refunds(locked), refund.amount_cents)
+        refund.status = Refund.Status.PENDING
+        refund.save(update_fields=["status"])
+        record(actor or "system:payments", "payment.refund_retried", locked, refund=str(refund.pk))
+    return _send_refund(locked, refund, actor)
+
+
+def _send_refund(payment: Payment, refund: Refund, actor: Any) -> Refund:
     try:
-        result = registry.get(locked.provider).refund(locked, refund)
+        result = registry.get(payment.provider).refund(payment, refund)
     except ProviderError as exc:
         Refund.objects.filter(pk=refund.pk).update(status=Refund.Status.FAILED)
-        record(actor or "system:payments", "payment.refund_failed", locked, refund=str(refund.pk), error=str(exc))
+        record(actor or "system:payments", "payment.refund_failed", payment, refund=str(refund.pk), error=str(exc))
         raise
     refund.provider_reference = result.reference
     refund.save(update_fields=["provider_reference"])

@@ -6,7 +6,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.db.models import Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse, StreamingHttpResponse
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
@@ -18,7 +18,9 @@ from smartcity.audit.services import record
 
 from . import domain, services
 from .access import cash_office_required
-from .models import Payment
+from .forms import RefundForm
+from .models import Payment, Refund
+from .plugins.base import ProviderError
 
 OUTCOME_MESSAGES = {
     domain.PAID: (messages.SUCCESS, gettext_noop("Vielen Dank, Ihre Zahlung ist eingegangen (Kassenzeichen {kz}).")),
@@ -102,17 +104,61 @@ def cash_list(request: HttpRequest) -> HttpResponse:
     })
 
 
+def _payment_or_404(payment_id) -> Payment:
+    try:
+        return Payment.objects.select_related("payer").get(pk=payment_id)
+    except Payment.DoesNotExist:
+        raise Http404 from None
+
+
+def _render_detail(request: HttpRequest, payment: Payment, form: RefundForm | None = None,
+                   status: int = 200) -> HttpResponse:
+    return render(request, "payments/cash_detail.html", {
+        "payment": payment, "events": payment.events.all(), "refunds": payment.refunds.all(),
+        "form": form or RefundForm(), "can_refund": payment.status in (domain.PAID, domain.PARTIALLY_REFUNDED),
+    }, status=status)
+
+
 @cash_office_required
 @require_GET
 def cash_detail(request: HttpRequest, payment_id) -> HttpResponse:
-    try:
-        payment = Payment.objects.select_related("payer").get(pk=payment_id)
-    except Payment.DoesNotExist:
-        raise Http404 from None
+    payment = _payment_or_404(payment_id)
     record(request.user, "payment.viewed", payment)
-    return render(request, "payments/cash_detail.html", {
-        "payment": payment, "events": payment.events.all(), "refunds": payment.refunds.all(),
-    })
+    return _render_detail(request, payment)
+
+
+@cash_office_required
+@require_POST
+def cash_refund(request: HttpRequest, payment_id) -> HttpResponse:
+    payment = _payment_or_404(payment_id)
+    form = RefundForm(request.POST)
+    if form.is_valid():
+        try:
+            services.refund(payment, form.amount_cents, reason=form.cleaned_data["reason"], actor=request.user)
+        except ValueError as exc:
+            form.add_error("amount", str(exc))
+        except ProviderError:
+            messages.error(request, _("Der Zahlungsdienst ist nicht erreichbar. Die Erstattung ist als "
+                                      "fehlgeschlagen vermerkt und kann später wiederholt werden."))
+            return redirect("payments:cash-detail", payment_id=payment.pk)
+        else:
+            messages.success(request, _("Die Erstattung wurde ausgeführt."))
+            return redirect("payments:cash-detail", payment_id=payment.pk)
+    return _render_detail(request, payment, form, status=400)
+
+
+@cash_office_required
+@require_POST
+def cash_retry_refund(request: HttpRequest, refund_id) -> HttpResponse:
+    refund = get_object_or_404(Refund, pk=refund_id)
+    try:
+        services.retry_refund(refund, actor=request.user)
+    except (ValueError, ProviderError) as exc:
+        messages.error(request, _("Die Erstattung ist erneut fehlgeschlagen: %(reason)s")
+                       % {"reason": exc if isinstance(exc, ValueError) else _("Zahlungsdienst nicht erreichbar")})
+    else:
+        messages.success(request, _("Die Erstattung wurde ausgeführt."))
+    return redirect("payments:cash-detail", payment_id=refund.payment_id)
 
 
 CSV_HEADER = ["Kassenzeichen", "Betrag", "Waehrung", "Verwendungszweck", "Status", "Anbieter", "Transaktion",

@@ -128,6 +128,7 @@ def test_logout_needs_post(client):
     assert client.get("/konto/abmelden/").status_code == 405
     assert client.post("/konto/abmelden/").status_code == 302
     assert "_auth_user_id" not in client.session
+    assert AuditEvent.objects.filter(actor=citizen, action="accounts.logout").exists()
 
 
 def test_forged_csrf_token_on_login_is_rejected():

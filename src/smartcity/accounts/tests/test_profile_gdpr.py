@@ -94,3 +94,24 @@ def test_account_without_password_confirms_with_checkbox(client):
     assert "id_password" not in client.get(reverse("accounts:delete")).content.decode()
     client.post(reverse("accounts:delete"), {"confirm": "on"})
     assert not User.objects.filter(pk=citizen.pk).exists()
+
+
+def test_staff_cannot_delete_their_account_themselves(client):
+    from smartcity.accounts.testing import login_staff, make_staff
+
+    staff = make_staff("steueramt")
+    login_staff(client, staff)
+    response = client.post(reverse("accounts:delete"), {"confirm": "on", "password": PASSWORD})
+    assert response["Location"] == reverse("accounts:profile")
+    assert User.objects.filter(pk=staff.pk).exists()
+
+
+def test_lockout_records_are_erased_with_the_account(client):
+    from axes.models import AccessAttempt
+
+    citizen = make_citizen()
+    client.post("/konto/anmelden/", {"username": citizen.username, "password": "falsch"})
+    assert AccessAttempt.objects.filter(username=citizen.username).exists()
+    login_citizen(client, citizen)
+    client.post(reverse("accounts:delete"), {"confirm": "on", "password": PASSWORD})
+    assert not AccessAttempt.objects.filter(username=citizen.username).exists()

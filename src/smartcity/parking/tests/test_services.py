@@ -154,7 +154,7 @@ def test_wrong_vin_returns_the_application_for_correction(resident):
     assert app.status == Application.Status.AWAITING_PAYMENT
 
 
-def test_register_timeout_keeps_the_application_waiting(resident, monkeypatch):
+def test_register_timeout_keeps_the_application_waiting(resident, monkeypatch, django_capture_on_commit_callbacks):
     from smartcity.parking import tasks
 
     scheduled = []
@@ -168,9 +168,13 @@ def test_register_timeout_keeps_the_application_waiting(resident, monkeypatch):
     assert app.decisions.get().outcome == DecisionRecord.Outcome.WAIT
     assert "Zeitüberschreitung" in app.register_error
     SimulatedVehicle.objects.update(simulate="")
-    services.retry_after_outage(app.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.retry_after_outage(app.pk)
     app.refresh_from_db()
     assert app.status == Application.Status.AWAITING_PAYMENT
+    from smartcity.notifications.models import Notification
+
+    assert Notification.objects.filter(user=resident, subject__contains="ist geprüft").exists()
     assert app.plate == "D-EM 1234" and app.vin_suffix == "4711"  # nothing lost
 
 

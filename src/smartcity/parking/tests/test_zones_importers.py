@@ -115,3 +115,17 @@ def test_import_commands(tmp_path):
         call_command("import_street_ranges", str(bad))
     with pytest.raises(CommandError, match="nicht lesbar"):
         call_command("import_addresses", str(tmp_path / "missing.csv"))
+
+
+def test_config_admin_form_refuses_an_incomplete_fee_table():
+    from smartcity.parking.admin import ParkingConfigForm
+    from smartcity.parking.models import ParkingConfig, default_fees
+
+    data = {f.name: getattr(ParkingConfig(), f.name) for f in ParkingConfig._meta.fields if f.editable}
+    data = {k: (json.dumps(v) if isinstance(v, list | dict) else v) for k, v in data.items() if v is not None}
+    data.update(fees=json.dumps(default_fees()[:3]), durations_months="[12, 24]")
+    form = ParkingConfigForm(data=data)
+    assert not form.is_valid()
+    assert "Grundgebühr" in str(form.errors["fees"])
+    data["fees"] = json.dumps(default_fees())
+    assert ParkingConfigForm(data=data).is_valid(), ParkingConfigForm(data=data).errors

@@ -180,3 +180,54 @@ def test_cash_office_is_closed_to_citizens_other_staff_and_unverified(client, ca
     response = client.get(url)
     assert response.status_code == 302 and "/konto/" in response.url
     assert Payment.objects.count() == 1
+
+
+def test_cash_office_refund_form(client, cash_clerk, start):
+    payment = start(amount_cents=5000)
+    services.apply_status(payment, "paid", source="return")
+    settle(payment, "paid")
+    login_staff(client, cash_clerk)
+    url = reverse("payments:cash-refund", args=[payment.pk])
+    bad = client.post(url, {"amount": "zwölf", "reason": ""})
+    assert bad.status_code == 400
+    text = bad.content.decode()
+    assert "als Zahl an" in text and "einen Grund an" in text and 'aria-describedby="id_amount-error"' in text
+    too_much = client.post(url, {"amount": "50,01", "reason": "Doppelt bezahlt"})
+    assert too_much.status_code == 400 and "Höchstens 50,00 €" in too_much.content.decode()
+    ok = client.post(url, {"amount": "12,50", "reason": "Doppelt bezahlt"}, follow=True)
+    assert "Erstattung wurde ausgeführt" in ok.content.decode()
+    payment.refresh_from_db()
+    assert (payment.status, payment.refunded_cents) == ("partially_refunded", 1250)
+    assert payment.refunds.get().requested_by == cash_clerk
+
+
+def test_cash_office_retries_failed_refund(client, cash_clerk, start, monkeypatch):
+    from smartcity.payments.plugins import registry
+    from smartcity.payments.plugins.base import ProviderError
+
+    payment = start()
+    services.apply_status(payment, "paid", source="return")
+    settle(payment, "paid")
+    simulator = registry.get("simulator")
+    working = simulator.refund
+
+    def down(*args, **kwargs):
+        raise ProviderError("503")
+
+    monkeypatch.setattr(simulator, "refund", down)
+    login_staff(client, cash_clerk)
+    response = client.post(reverse("payments:cash-refund", args=[payment.pk]),
+                           {"amount": "25,00", "reason": "Rückgabe"}, follow=True)
+    assert "kann später wiederholt werden" in response.content.decode()
+    refund = payment.refunds.get()
+    assert refund.status == "failed"
+    retry = reverse("payments:cash-retry-refund", args=[refund.pk])
+    assert "erneut fehlgeschlagen" in client.post(retry, follow=True).content.decode()
+    monkeypatch.setattr(simulator, "refund", working)
+    client.post(retry)
+    refund.refresh_from_db()
+    payment.refresh_from_db()
+    assert refund.status == "completed" and payment.status == "refunded"
+    client.post(retry)  # a second click changes nothing
+    payment.refresh_from_db()
+    assert payment.refunded_cents == 2500
