@@ -136,7 +136,7 @@ def register_citizen(*, email: str, first_name: str, last_name: str, password: s
                 last_name=last_name, is_active=False)
     user.set_password(password)
     user.save()
-    record(user, "accounts.registered", user, provider="local")
+    record(user, "accounts.registered", user, provider="local", privacy_notice_confirmed=True)
     return user
 
 

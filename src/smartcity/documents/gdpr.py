@@ -5,18 +5,30 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from smartcity.accounts.models import User
+from smartcity.audit.models import AuditEvent
 
 from .models import Document
 from .services import purge
 
 
 def export(user: User) -> dict[str, Any]:
-    return {_("Dokumente"): [
-        {"Name": d.original_name, "Art": d.get_kind_display(), "Typ": d.content_type, "Größe (Byte)": d.size,
-         "Vorgang": d.case.reference if d.case_id else None, "Hochgeladen/erstellt": d.created_at,
-         "Virenprüfung": d.get_scan_status_display(), "Erstmals abgerufen": d.first_retrieved_at}
-        for d in Document.objects.filter(owner=user).select_related("case")
-    ]}
+    documents = list(Document.objects.filter(owner=user).select_related("case"))
+    # Art. 15 (1) c GDPR: which office looked at the citizen's documents and when (not which employee).
+    reads = AuditEvent.objects.filter(action="documents.read_personal", object_type="documents.document",
+                                      object_id__in=[str(d.pk) for d in documents]).order_by("created_at")
+    names = {str(d.pk): d.original_name for d in documents}
+    return {
+        _("Dokumente"): [
+            {"Name": d.original_name, "Art": d.get_kind_display(), "Typ": d.content_type, "Größe (Byte)": d.size,
+             "Vorgang": d.case.reference if d.case_id else None, "Hochgeladen/erstellt": d.created_at,
+             "Virenprüfung": d.get_scan_status_display(), "Erstmals abgerufen": d.first_retrieved_at}
+            for d in documents
+        ],
+        _("Einsichtnahmen der Verwaltung"): [
+            {"Dokument": names[e.object_id], "Vorgang": e.details.get("case"), "Zeitpunkt": e.created_at}
+            for e in reads
+        ],
+    }
 
 
 def erase(user: User) -> list[str]:

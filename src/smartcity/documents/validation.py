@@ -62,6 +62,10 @@ def _check_pdf(data: bytes, max_pages: int) -> int:
         pages = len(reader.pages)
         if pages:
             reader.pages[0].mediabox  # noqa: B018 - touching the first page proves the page tree is readable
+        if 0 < pages <= max_pages and _has_active_content(reader):
+            raise UploadRejected(_("Die PDF-Datei enthält aktive Inhalte (zum Beispiel JavaScript), die wir aus "
+                                   "Sicherheitsgründen nicht annehmen. Bitte speichern oder drucken Sie sie erneut "
+                                   "als PDF und laden Sie diese Fassung hoch."))
     except UploadRejected:
         raise
     except (PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError, RecursionError, OSError):
@@ -72,6 +76,42 @@ def _check_pdf(data: bytes, max_pages: int) -> int:
         raise UploadRejected(_("Die PDF-Datei hat %(pages)d Seiten. Erlaubt sind höchstens %(max)d Seiten.")
                              % {"pages": pages, "max": max_pages})
     return pages
+
+
+_ACTIVE_ACTIONS = {"/JavaScript", "/Launch", "/ImportData", "/Rendition"}
+
+
+def _is_active(action) -> bool:
+    action = action.get_object() if action is not None else None
+    if not isinstance(action, dict):
+        return False
+    if action.get("/S") in _ACTIVE_ACTIONS or "/JS" in action:
+        return True
+    return "/Next" in action and _is_active(action["/Next"])
+
+
+def _has_active_content(reader: PdfReader) -> bool:
+    """Document-level or page/annotation actions that run code or launch programs when the file is opened.
+
+    Such content has no place in a scanned certificate; clamd catches known malware, this catches the rest.
+    """
+    root = reader.trailer["/Root"].get_object()
+    names = root.get("/Names")
+    if names is not None and "/JavaScript" in names.get_object():
+        return True
+    actions = [root.get("/OpenAction")]
+    triggers = [root.get("/AA")]
+    for page in reader.pages:
+        triggers.append(page.get("/AA"))
+        for annotation in page.get("/Annots") or []:
+            annotation = annotation.get_object()
+            actions.append(annotation.get("/A"))
+            triggers.append(annotation.get("/AA"))
+    for trigger in triggers:
+        trigger = trigger.get_object() if trigger is not None else None
+        if isinstance(trigger, dict):
+            actions.extend(trigger.values())
+    return any(_is_active(action) for action in actions)
 
 
 def _check_image(data: bytes, content_type: str) -> None:

@@ -65,6 +65,11 @@ def test_staff_of_the_case_department_reads_with_audit(client, document):
     assert client.get(url(document.pk)).status_code == 200
     assert AuditEvent.objects.filter(action="documents.read_personal", actor=caseworker,
                                      object_id=str(document.pk)).exists()
+    from smartcity.documents.gdpr import export
+
+    reads = export(document.owner)["Einsichtnahmen der Verwaltung"]
+    assert [r["Dokument"] for r in reads] == ["Impfpass.pdf"]
+    assert caseworker.username not in str(reads)
 
 
 def test_staff_of_other_department_admin_and_unverified_staff_get_404(client, document):

@@ -1,4 +1,8 @@
+import io
+
 import pytest
+from pypdf import PdfWriter
+from pypdf.generic import ArrayObject, NameObject, NumberObject
 
 from smartcity.documents.models import Document
 from smartcity.documents.services import store_upload
@@ -31,6 +35,22 @@ def test_rejects_encrypted_pdf():
     with pytest.raises(UploadRejected) as exc:
         check_content(pdf_bytes(1, password="geheim"))
     assert "verschlüsselt" in exc.value.message
+
+
+def test_rejects_pdf_with_javascript():
+    with pytest.raises(UploadRejected) as exc:
+        check_content(pdf_bytes(1, javascript="app.alert('hallo');"))
+    assert "aktive Inhalte" in exc.value.message
+
+
+def test_accepts_pdf_with_harmless_open_action():
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    writer._root_object[NameObject("/OpenAction")] = ArrayObject(
+        [page.indirect_reference, NameObject("/XYZ"), NumberObject(0), NumberObject(842), NumberObject(1)])
+    out = io.BytesIO()
+    writer.write(out)
+    assert check_content(out.getvalue()).page_count == 1
 
 
 def test_rejects_too_many_pages_and_oversize(settings):
