@@ -139,7 +139,7 @@ def staff_plan(urls):
     return plan
 
 
-async def drive(args, citizens: list[str], staff: list[str], urls) -> tuple[dict, dict, float]:
+async def drive(args, citizens: list[str], staff: list[str], urls, master: int) -> tuple[dict, dict, dict]:
     results: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, dict[int, int]] = defaultdict(lambda: defaultdict(int))
     start = time.perf_counter()
@@ -152,15 +152,53 @@ async def drive(args, citizens: list[str], staff: list[str], urls) -> tuple[dict
         plan = staff_plan(urls) if is_staff else citizen_plan(urls)
         client = Client("127.0.0.1", args.port, cookie)
         tasks.append(user_loop(client, plan, results, errors, stop_at, measure_from, random.Random(i)))
-    await asyncio.gather(*tasks)
-    return results, errors, args.duration
+    cpu: dict[str, float] = {}
+
+    async def sample_cpu() -> None:
+        # CPU time the server side spends per request does not depend on what else runs on the machine.
+        await asyncio.sleep(max(0.0, measure_from - time.perf_counter()))
+        web, db = await asyncio.to_thread(server_pids, master)
+        web_start, db_start = cpu_seconds(web), cpu_seconds(db)
+        await asyncio.sleep(max(0.0, stop_at - time.perf_counter()))
+        cpu["web"], cpu["db"] = cpu_seconds(web) - web_start, cpu_seconds(db) - db_start
+
+    await asyncio.gather(sample_cpu(), *tasks)
+    return results, errors, cpu
+
+
+CLK_TCK = os.sysconf("SC_CLK_TCK")
+
+
+def cpu_seconds(pids: list[int]) -> float:
+    """User + system CPU of these processes so far (processes that ended meanwhile count as 0)."""
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / CLK_TCK
+
+
+def server_pids(master: int) -> tuple[list[int], list[int]]:
+    """gunicorn master and workers; PostgreSQL backends serving this database (other than ours)."""
+    from django.db import connection
+
+    workers = [int(p) for p in Path(f"/proc/{master}/task/{master}/children").read_text().split()]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = current_database() "
+                       "AND pid <> pg_backend_pid()")
+        backends = [row[0] for row in cursor.fetchall()]
+    return [master, *workers], backends
 
 
 def pct(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[q - 1] * 1000 if len(values) > 1 else 0.0
 
 
-def report(results, errors, duration: float, args) -> None:
+def report(results, errors, cpu: dict[str, float], args) -> None:
+    duration = args.duration
     print(f"\n{args.users} users ({round(args.users * args.staff_share)} caseworkers), {args.workers} gunicorn "
           f"workers x {args.threads} threads, {duration:.0f} s measured after {args.warmup:.0f} s warm-up")
     print(f"{'endpoint':<22}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  errors")
@@ -177,6 +215,11 @@ def report(results, errors, duration: float, args) -> None:
     verdict = "met" if pct(everything, 95) < 150 and len(everything) / duration >= 200 and not total_errors \
         else "NOT met"
     print(f"targets p95 < 150 ms and >= 200 req/s without errors: {verdict}")
+    if everything and cpu:
+        web_ms, db_ms = cpu["web"] * 1000 / len(everything), cpu["db"] * 1000 / len(everything)
+        cores = os.cpu_count() or 1
+        print(f"server CPU per request: gunicorn {web_ms:.1f} ms + PostgreSQL {db_ms:.1f} ms; "
+              f"ceiling on {cores} otherwise idle cores ≈ {cores * 1000 / (web_ms + db_ms):.0f} req/s")
 
 
 def start_gunicorn(args) -> subprocess.Popen:
@@ -225,11 +268,11 @@ def main() -> None:
     citizens, staff = make_sessions(args.users, args.users)
     proc = start_gunicorn(args)
     try:
-        results, errors, duration = asyncio.run(drive(args, citizens, staff, urls))
+        results, errors, cpu = asyncio.run(drive(args, citizens, staff, urls, proc.pid))
     finally:
         os.killpg(proc.pid, signal.SIGTERM)  # the server we started, and only it
         proc.wait(timeout=30)
-    report(results, errors, duration, args)
+    report(results, errors, cpu, args)
 
 
 if __name__ == "__main__":

@@ -381,3 +381,7 @@ CELERY_BEAT_SCHEDULE.update({
     "parking-issue-paid": {"task": "smartcity.parking.tasks.issue_stuck_paid", "schedule": 300.0},
     "parking-retry-registers": {"task": "smartcity.parking.tasks.retry_waiting", "schedule": 900.0},
 })
+CELERY_BEAT_SCHEDULE["airquality-open-data"] = {
+    "task": "smartcity.airquality.tasks.publish_open_data",
+    "schedule": 24 * 3600,
+}

@@ -9,7 +9,7 @@ import math
 import random
 from datetime import UTC, datetime, timedelta
 
-from . import catalog, ingest
+from . import catalog, ingest, opendata
 from .models import DataClass, Datastream, Location, Measure, Sensor, Thing
 
 DAYS = 60
@@ -106,4 +106,6 @@ def load(stdout) -> None:
     Measure.objects.get_or_create(name="Umweltsensitive Ampelsteuerung, neue Stufe (Demo)", defaults={
         "start": (now - timedelta(days=DAYS // 2)).date(),
         "description": "Fiktiver Stichtag in den Demodaten für den Vorher-nachher-Vergleich."})
-    stdout.write(f"  Luftqualität: {len(plan)} Datenreihen, {DAYS} Tage stündlich (Demodaten)")
+    published = opendata.publish_all()
+    stdout.write(f"  Luftqualität: {len(plan)} Datenreihen, {DAYS} Tage stündlich (Demodaten), "
+                 f"{len(published)} Open-Data-Datensätze")
