@@ -104,6 +104,7 @@ def _holders() -> None:
         app.refresh_from_db()
         if app.status == Application.Status.AWAITING_PAYMENT:
             services.record_counter_payment(app, actor="demo")
+            services.issue_permit(app)  # at once, not on commit, so the summary and later demos see it
 
 
 def _usage_confirmation(user: User):

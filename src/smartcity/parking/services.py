@@ -403,10 +403,21 @@ def case_type():
 
 
 def _case_data(app: Application, reasons: str, entry: DecisionRecord) -> dict[str, Any]:
-    return {"parking_application": str(app.pk), "reference": app.reference, "kind": app.get_kind_display(),
-            "plate": app.plate, "second_plate": app.second_plate, "zone": app.zone.code if app.zone else "",
-            "months": app.months, "special_circumstances": app.special_circumstances, "reasons": reasons,
-            "decision_record": entry.pk, "checks": entry.checks}
+    """What the caseworker sees in the back office (German labels; the record itself stays in parking)."""
+    open_points = [f"{c['title']}: {c['reason']}" for c in entry.checks if not c["passed"]]
+    passed = [c["title"] for c in entry.checks if c["passed"]]
+    return {
+        "Antrag Bewohnerparken": f"{app.reference} ({app.get_kind_display()})",
+        "Kennzeichen": ", ".join(p for p in (app.plate, app.second_plate) if p),
+        "Gebiet": f"{app.zone.code} {app.zone.name}" if app.zone else "keines gefunden",
+        "Laufzeit": f"{app.months} Monate",
+        "Besondere Umstände": app.special_circumstances or "–",
+        "Grund der Vorlage": reasons,
+        "Offene Punkte": " | ".join(open_points) or "–",
+        "Erfüllt": ", ".join(passed) or "–",
+        "Regelwerk": entry.ruleset_version,
+        "Nutzungsbestätigung": "hochgeladen (siehe Dokumente)" if app.usage_document_id else "–",
+    }
 
 
 def _open_case(app: Application, reasons: str, entry: DecisionRecord, *, status: str = "") -> None:

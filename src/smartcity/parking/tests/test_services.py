@@ -191,7 +191,8 @@ def test_company_car_needs_upload_then_goes_to_a_caseworker(resident):
 
     case = Case.objects.get(pk=app.case_id)
     assert case.case_type.code == "bewohnerparken" and case.department.code == "verkehrsmanagement"
-    assert case.data["plate"] == "D-FI 200"
+    assert case.data["Kennzeichen"] == "D-FI 200"
+    assert "Nutzungsbestätigung" in case.data["Grund der Vorlage"]
 
 
 def test_caseworker_approval_runs_the_same_pipeline(resident, django_capture_on_commit_callbacks):
