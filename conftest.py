@@ -47,10 +47,17 @@ def pytest_collection_modifyitems(config, items):
 
 @pytest.fixture(autouse=True)
 def _isolated_state(settings, tmp_path):
-    """Fresh cache and a private media folder per test."""
+    """Fresh cache, a private media folder and German as the active language for every test.
+
+    Without resetting the language, a test that switches to English would leave later tests in the same
+    worker running in English.
+    """
     from django.core.cache import cache
+    from django.utils import translation
 
     cache.clear()
     settings.MEDIA_ROOT = tmp_path / "media"
+    translation.activate(settings.LANGUAGE_CODE)
     yield
+    translation.deactivate()
     cache.clear()

@@ -15,11 +15,10 @@ Targets: p95 ≤ 500 ms per case; at least 50 permits per second on 2 cores (pro
 
 import argparse
 import multiprocessing
-import os
 import time
 from datetime import date
 
-from common import percentiles, report, setup_django
+from common import percentiles, report, setup_django, timed
 
 
 def _prepare_zone() -> None:
@@ -43,8 +42,8 @@ def _case(index: int) -> tuple[float, str]:
     from smartcity.parking.models import Permit
     from smartcity.parking.testing import register_resident, register_vehicle
 
-    tag = f"{os.getpid()}-{index}-{time.time_ns() % 10**9}"
-    user = User.objects.create(username=f"benchissue{tag}", email=None, first_name="Bench", last_name=f"Issue {tag}",
+    user = User.objects.create(username=f"benchissue-{index:07d}", email=None, first_name="Bench",
+                               last_name=f"Issue {index}",
                                birth_date=date(1980, 1, 1), trust_level=TrustLevel.SUBSTANTIAL, password="!")
     register_resident(user, street="Kaiserstraße", house_number="5", postcode="40479")
     # Düsseldorf plates ("D", the home district) with numbers ≥ 1000, which the generator does not use.
@@ -75,7 +74,8 @@ def main() -> None:
     print(f"permits in database: {Permit.objects.count():,}")
     _prepare_zone()
     # Earlier runs left their permits active; continue numbering after them so plates stay unique.
-    first = User.objects.filter(username__startswith="benchissue").count()
+    last = User.objects.filter(username__startswith="benchissue-").order_by("-username").first()
+    first = int(last.username.rsplit("-", 1)[1]) + 1 if last else 10_000
     _case(first)  # warm-up: first key, first PDF
     connections.close_all()
     context = multiprocessing.get_context("fork")
@@ -86,6 +86,10 @@ def main() -> None:
         results = pool.map(_case, range(first, first + args.cases), chunksize=4)
         wall = time.perf_counter() - started
     samples = [ms for ms, _ in results]
+    from smartcity.parking.permit_pdf import render_permit_pdf
+
+    permit = Permit.objects.select_related("application", "zone", "holder").get(number=results[0][1])
+    report("render_permit_pdf alone (sequential)", timed(lambda: render_permit_pdf(permit), 50))
     report(f"decision + issue incl. PDF ({args.workers} processes)", samples, 500)
     p = percentiles(samples)
     rate = len(samples) / wall

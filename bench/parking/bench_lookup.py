@@ -74,13 +74,16 @@ def http_bench(token: str, plates: list[str]) -> list[float]:
     server = subprocess.Popen([sys.executable, "-m", "gunicorn", "smartcity.wsgi", "-w", "2", "-b",
                                f"127.0.0.1:{PORT}", "--log-level", "warning"], env=env, cwd=ROOT)
     try:
-        for _ in range(100):
+        deadline = time.monotonic() + 120  # workers import Django first; slow on a busy machine
+        while time.monotonic() < deadline:
             try:
-                http.client.HTTPConnection("127.0.0.1", PORT, timeout=1).request("GET", "/healthz")
+                probe = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
+                probe.request("GET", "/healthz")
+                probe.getresponse().read()
                 break
             except OSError:
-                time.sleep(0.1)
-        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=10)
+                time.sleep(0.2)
+        connection = http.client.HTTPConnection("127.0.0.1", PORT, timeout=60)
         headers = {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
         samples = []
         for i, plate in enumerate(plates * 2):
@@ -95,7 +98,11 @@ def http_bench(token: str, plates: list[str]) -> list[float]:
         return samples
     finally:
         server.terminate()
-        server.wait(10)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait()
 
 
 def main() -> None:

@@ -354,9 +354,22 @@ OPENDATA_CATALOG_PAGE_SIZE = int(os.environ.get("OPENDATA_CATALOG_PAGE_SIZE", "1
 OPENDATA_HARVEST_TIMEOUT = int(os.environ.get("OPENDATA_HARVEST_TIMEOUT", "30"))  # seconds per HTTP request
 OPENDATA_HARVEST_MAX_ATTEMPTS = int(os.environ.get("OPENDATA_HARVEST_MAX_ATTEMPTS", "3"))
 OPENDATA_DATASTORE_MAX_ROWS = int(os.environ.get("OPENDATA_DATASTORE_MAX_ROWS", "2000000"))
+# Search counts and facet counts are cached per catalogue version (any change invalidates); 0 = off.
+OPENDATA_FACET_CACHE_SECONDS = int(os.environ.get("OPENDATA_FACET_CACHE_SECONDS", "300"))
+CELERY_BEAT_SCHEDULE.update({
+    # Publisher callbacks (service KPIs, parking, air quality) refresh their datasets.
+    "opendata-run-publishers": {"task": "smartcity.opendata.tasks.run_publishers",
+                                "schedule": float(os.environ.get("OPENDATA_PUBLISH_INTERVAL_SECONDS", "3600"))},
+    "opendata-check-freshness": {"task": "smartcity.opendata.tasks.check_freshness", "schedule": 6 * 3600.0},
+    "opendata-harvest": {"task": "smartcity.opendata.tasks.harvest_all",
+                         "schedule": float(os.environ.get("OPENDATA_HARVEST_INTERVAL_SECONDS", "86400"))},
+})
 # DCAT-AP.de SHACL shapes + vocabularies (GovData validator layout); editors see warnings from them.
-OPENDATA_SHACL_DIR = os.environ.get("OPENDATA_SHACL_DIR",
-                                    str(PROJECT_DIR.parent / "shared" / "standards" / "dcat-ap-de"))
+# Default: ../shared/standards/dcat-ap-de next to the checkout (or next to its parent folder of worktrees).
+OPENDATA_SHACL_DIR = os.environ.get("OPENDATA_SHACL_DIR") or next(
+    (str(p) for p in (PROJECT_DIR.parent / "shared/standards/dcat-ap-de",
+                      PROJECT_DIR.parent.parent / "shared/standards/dcat-ap-de") if p.is_dir()),
+    str(PROJECT_DIR.parent / "shared/standards/dcat-ap-de"))
 
 # --- parking ---
 from celery.schedules import crontab  # noqa: E402

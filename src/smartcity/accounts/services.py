@@ -33,6 +33,10 @@ class IdentityConflict(Exception):
     """The verified identity already belongs to another account."""
 
 
+class AccountDisabled(Exception):
+    """The verified identity belongs to a deactivated account."""
+
+
 def _backend() -> str:
     return settings.AUTHENTICATION_BACKENDS[-1]
 
@@ -114,6 +118,8 @@ def sign_in_with_identity(request: HttpRequest, identity: VerifiedIdentity, next
                 owner.email, owner.email_verified = email, True
         owner.save()
         record(owner, "accounts.registered", owner, provider=identity.provider)
+    elif not owner.is_active:
+        raise AccountDisabled(identity.external_id)
     else:
         _apply_identity(owner, identity)
         owner.save()

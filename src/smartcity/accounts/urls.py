@@ -5,6 +5,7 @@ from . import twofactor_views, views
 from .forms import ChangePasswordForm, NewPasswordForm, ResetForm
 from .plugins import registry
 from .plugins.contrib.local.views import login_view
+from .ratelimit import limit_posts
 
 app_name = "accounts"
 
@@ -37,7 +38,8 @@ urlpatterns = [
     path("registrieren/gesendet/", views.register_done, name="register_done"),
     path("registrieren/erneut-senden/", views.resend_verification, name="resend_verification"),
     path("registrieren/bestaetigen/<str:token>/", views.verify_email, name="verify_email"),
-    path("passwort/vergessen/", auth_views.PasswordResetView.as_view(**_reset), name="password_reset"),
+    path("passwort/vergessen/", limit_posts("password-reset", limit=5, window_seconds=3600)(
+        auth_views.PasswordResetView.as_view(**_reset)), name="password_reset"),
     path("passwort/vergessen/gesendet/",
          auth_views.PasswordResetDoneView.as_view(template_name="accounts/password_reset_done.html"),
          name="password_reset_done"),

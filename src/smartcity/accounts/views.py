@@ -90,14 +90,14 @@ def verify_email(request: HttpRequest, token: str) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@ratelimit.limit_posts("resend-verification", limit=5, window_seconds=3600)
 @never_cache
 def resend_verification(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         email = request.POST.get("email", "").strip().lower()
-        if ratelimit.allow("resend", ratelimit.client_ip(request), limit=5, window_seconds=3600):
-            user = User.objects.filter(email__iexact=email, email_verified=False).first() if email else None
-            if user is not None:
-                services.send_verification_mail(user)
+        user = User.objects.filter(email__iexact=email, email_verified=False).first() if email else None
+        if user is not None:
+            services.send_verification_mail(user)
         request.session["accounts.registered_email"] = email
         return redirect("accounts:register_done")
     return render(request, "accounts/resend_verification.html")

@@ -65,7 +65,9 @@ class QueueFilter(KernForm):
             else:
                 cases = cases.filter(Q(applicant_name__icontains=query) | Q(reference__icontains=query))
         order = SORTS.get(data.get("sort") or "eingang", "-received_at")
-        return cases.select_related("case_type", "assignee").order_by(order, "-id")
+        # prefetch (not select_related) shares one CaseType object per type, so each workflow is parsed once.
+        return (cases.select_related("assignee").prefetch_related("case_type").defer("data", "decision_record")
+                .order_by(order, "-id"))
 
 
 class NoteForm(KernForm):

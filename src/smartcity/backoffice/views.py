@@ -1,6 +1,7 @@
 """Back office: queue, case view and the actions on a case. Every action goes through cases.services."""
 
 from collections.abc import Callable
+from functools import cached_property
 from typing import Any
 
 from django.contrib import messages
@@ -29,6 +30,16 @@ from .forms import AssignForm, DecideForm, ExtendForm, NoteForm, QueueFilter, St
 PAGE_SIZE = 50
 
 
+class CappedPaginator(Paginator):
+    """Counting 60,000 matches costs more than fetching the page; beyond CAP the queue says "more than"."""
+
+    CAP = 10_000
+
+    @cached_property
+    def count(self) -> int:
+        return self.object_list[: self.CAP + 1].count()
+
+
 def _departments(user: Any) -> list[int]:
     return list(case_departments(user))
 
@@ -47,12 +58,13 @@ def _queue_filter(request: HttpRequest) -> QueueFilter:
 def queue(request: HttpRequest) -> HttpResponse:
     form = _queue_filter(request)
     cases = form.queryset()
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("seite"))
+    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("seite"))
     params = request.GET.copy()
     params.pop("seite", None)
     return render(request, "backoffice/queue.html", {
         "form": form, "page": page, "query": params.urlencode(), "today": timezone.localdate(),
-        "no_departments": not form.department_ids,
+        "no_departments": not form.department_ids, "capped": page.paginator.count > CappedPaginator.CAP,
+        "cap": CappedPaginator.CAP,
     })
 
 

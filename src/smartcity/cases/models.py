@@ -94,9 +94,16 @@ class Case(models.Model):
         ordering = ["-received_at"]
         verbose_name = _("Vorgang")
         verbose_name_plural = _("Vorgänge")
+        # The queue filters by department (few per person) and orders by receipt: these indexes let PostgreSQL
+        # walk cases in order and stop after one page instead of sorting every match (bench/cases).
         indexes = [
-            models.Index(fields=["department", "-received_at"], name="case_dept_received"),
-            models.Index(fields=["department", "status", "-received_at"], name="case_dept_status"),
+            models.Index(fields=["-received_at", "-id"], condition=models.Q(closed_at__isnull=True),
+                         name="case_open_received"),
+            models.Index(fields=["-received_at", "-id"], name="case_received"),
+            models.Index(fields=["due_date", "id"], condition=models.Q(closed_at__isnull=True,
+                                                                      suspended_since__isnull=True),
+                         name="case_running_due"),
+            models.Index(fields=["status", "-received_at", "-id"], name="case_status_received"),
             models.Index(fields=["department", "closed_at", "due_date"], name="case_dept_due"),
             models.Index(fields=["assignee", "-received_at"], name="case_assignee"),
             models.Index(fields=["applicant", "-received_at"], name="case_applicant"),

@@ -10,8 +10,8 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, FloatField, TextField
+from django.db import connection, transaction
+from django.db.models import F, FloatField, Q, TextField
 from django.db.models.fields.json import KeyTextTransform, KeyTransform
 from django.db.models.functions import Cast
 from django.utils import timezone
@@ -149,6 +149,12 @@ def search(resource: Resource, params: dict) -> dict[str, Any]:
         values = value if isinstance(value, list) else [value]
         if name == "_id":
             qs = qs.filter(row_no__in=[int(v) for v in values if str(v).isdigit()])
+        elif connection.vendor == "postgresql":
+            # JSONB containment (@>) is answered by the GIN index on data.
+            match = Q()
+            for value in values:
+                match |= Q(data__contains={name: _typed(value, kinds[name])})
+            qs = qs.filter(match)
         else:
             typed = [_typed(v, kinds[name]) for v in values]
             qs = qs.alias(**{f"f{i}": KeyTransform(name, "data")}).filter(**{f"f{i}__in": typed})

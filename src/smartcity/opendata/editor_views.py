@@ -107,8 +107,9 @@ def dataset_state(request: HttpRequest, name: str) -> HttpResponse:
     text = {"active": _("Datensatz veröffentlicht."), "draft": _("Datensatz zurückgezogen (Entwurf)."),
             "deleted": _("Datensatz gelöscht.")}[target]
     messages.success(request, text)
-    return redirect("opendata:editor" if target == Dataset.State.DELETED else "opendata:editor_edit", *(
-        [] if target == Dataset.State.DELETED else [ds.name]))
+    if target == Dataset.State.DELETED:
+        return redirect("opendata:editor")
+    return redirect("opendata:editor_edit", ds.name)
 
 
 @login_required

@@ -4,18 +4,23 @@ PostgreSQL matches free text against the weighted german tsvector (GIN index) an
 ts_rank; SQLite matches the lower-cased ``search_text`` column with LIKE (correct, slower).
 """
 
+import hashlib
+import json
 import re
 import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
+from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, QuerySet
 
 from . import query, vocab
 from .models import Dataset, Resource
 
+VERSION_KEY = "opendata:catalogue-version"
 FACET_FIELDS = ("organization", "groups", "tags", "res_format", "license_id")
 DEFAULT_SORT = "score desc, metadata_modified desc"
 SORT_FIELDS = {
@@ -194,17 +199,53 @@ def search(base: QuerySet[Dataset], *, q: str = "", fq_list: list[str] = (), sor
     for name, desc in order:
         if name == "score" and "score" not in qs.query.annotations:
             continue
-        ordering.append(F(name).desc(nulls_last=True) if desc else F(name).asc())
+        # Sort columns are NOT NULL: a plain DESC lets PostgreSQL walk the btree index instead of sorting.
+        ordering.append(F(name).desc() if desc else F(name).asc())
     ordering.append(F("id").asc())  # deterministic paging
-    count = qs.count()
     page = list(qs.order_by(*ordering).values_list("id", flat=True)[start:start + rows]) if rows else []
     from .ckan.dictize import prefetch
 
     by_id = {d.id: d for d in prefetch(Dataset.objects.filter(id__in=page))}
     datasets = [by_id[i] for i in page]
-    facets = {name: facet_counts(qs, name, facet_limit, facet_mincount) for name in facet_fields
-              if name in FACET_FIELDS}
+    fields = [name for name in facet_fields if name in FACET_FIELDS]
+
+    def aggregates() -> tuple[int, dict]:
+        return qs.count(), {name: facet_counts(qs, name, facet_limit, facet_mincount) for name in fields}
+
+    key = _aggregate_key(base, q, fq_list, fields, facet_limit, facet_mincount)
+    count, facets = cached_aggregates(key, aggregates)
     return SearchResult(count, datasets, facets)
+
+
+def catalogue_version() -> int:
+    return cache.get_or_set(VERSION_KEY, 1, None)
+
+
+def bump_catalogue_version() -> None:
+    """Called after every change of the catalogue: cached counts of the old version are never read again."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:
+        cache.set(VERSION_KEY, 2, None)
+
+
+def _aggregate_key(base: QuerySet, q: str, fq_list, fields, limit: int, mincount: int) -> str:
+    # The visibility filter (public only, or which organisations' drafts/private datasets) is part of the key.
+    scope = str(base.query)
+    raw = json.dumps([scope, q, list(fq_list), fields, limit, mincount], ensure_ascii=False)
+    return f"opendata:agg:{catalogue_version()}:{hashlib.sha256(raw.encode()).hexdigest()}"
+
+
+def cached_aggregates(key: str, compute):
+    """Count and facet counts are computed in the database and kept until the catalogue changes."""
+    seconds = settings.OPENDATA_FACET_CACHE_SECONDS
+    if seconds <= 0:
+        return compute()
+    hit = cache.get(key)
+    if hit is None:
+        hit = compute()
+        cache.set(key, hit, seconds)
+    return hit
 
 
 def facet_counts(qs: QuerySet[Dataset], name: str, limit: int, mincount: int) -> list[tuple[str, str, int]]:
@@ -220,11 +261,19 @@ def facet_counts(qs: QuerySet[Dataset], name: str, limit: int, mincount: int) ->
         label = f"{target}__name" if name == "tags" else "group__title"
         rows = (_through(name).objects.filter(dataset_id__in=ids).values_list(f"{target}__name", label)
                 .annotate(n=Count("dataset_id")))
-    else:  # res_format
-        rows = ((fmt, fmt, n) for fmt, n in Resource.objects.filter(dataset_id__in=ids, state="active")
-                .exclude(format="").values_list("format").annotate(n=Count("dataset_id", distinct=True)))
+    else:  # res_format: distinct (format, dataset) pairs first, then a plain count (no sort-based DISTINCT)
+        pairs = (Resource.objects.filter(dataset_id__in=ids, state="active").exclude(format="")
+                 .values("format", "dataset_id").distinct().order_by())
+        rows = _count_pairs(pairs)
     items = sorted(((v, label, n) for v, label, n in rows if n >= mincount), key=lambda r: (-r[2], r[0]))
     return items if limit < 0 else items[:limit]
+
+
+def _count_pairs(pairs: QuerySet) -> list[tuple[str, str, int]]:
+    sql, params = pairs.query.sql_with_params()
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT p.format, COUNT(*) FROM ({sql}) p GROUP BY p.format", params)  # noqa: S608
+        return [(fmt, fmt, n) for fmt, n in cur.fetchall()]
 
 
 def modified_since(value: str) -> datetime:

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from smartcity.audit.services import record
 
-from . import quality, vocab
+from . import quality, search, vocab
 from .ckan.dictize import package_dict, prefetch
 from .models import ApiToken, ChangeEvent, Dataset, DatasetRevision, Organization, Resource, Tag
 from .validation import InvalidData, clean_dataset, clean_resource
@@ -64,6 +64,7 @@ def is_overdue(ds: Dataset, now=None) -> bool:
 
 def _after_change(ds: Dataset, actor: Any, action: str, was_public: bool, **details: Any) -> None:
     reindex(ds)
+    search.bump_catalogue_version()
     ds.refresh_from_db()
     snapshot = package_dict(prefetch(Dataset.objects.filter(pk=ds.pk)).get())
     DatasetRevision.objects.create(dataset=ds, actor=_user(actor), actor_label=_actor_label(actor), action=action,
@@ -230,7 +231,8 @@ def create_resource(actor: Any, ds: Dataset, data: dict[str, Any], upload: Uploa
             _store_upload(resource, upload)
         resource.name = resource.name or (upload.name if upload else resource.url.rsplit("/", 1)[-1])[:500]
         resource.save()
-        Dataset.objects.filter(pk=ds.pk).update(metadata_modified=timezone.now(), modified=timezone.now())
+        Dataset.objects.filter(pk=ds.pk).update(metadata_modified=timezone.now(), modified=timezone.now(),
+                                                freshness_alerted_at=None)
         _schedule_load(resource)
         _after_change(ds, actor, "resource_created", was_public, resource=str(resource.pk))
     return resource
@@ -251,7 +253,8 @@ def update_resource(actor: Any, resource: Resource, data: dict[str, Any], upload
             _store_upload(resource, upload)
         resource.metadata_modified = timezone.now()
         resource.save()
-        Dataset.objects.filter(pk=ds.pk).update(metadata_modified=timezone.now(), modified=timezone.now())
+        Dataset.objects.filter(pk=ds.pk).update(metadata_modified=timezone.now(), modified=timezone.now(),
+                                                freshness_alerted_at=None)
         if upload is not None:
             _schedule_load(resource)
         _after_change(ds, actor, "resource_updated", was_public, resource=str(resource.pk))
@@ -314,3 +317,11 @@ def revoke_token(user: Any, token_id: str) -> bool:
     ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
     record(user, "opendata.token.revoked", token, name=token.name)
     return True
+
+
+def ensure_themes() -> None:
+    """The EU data themes as categories (also seeded by migration 0002; tests that flush need it again)."""
+    from .models import Group
+
+    for code, title in vocab.THEMES.items():
+        Group.objects.get_or_create(name=code, defaults={"title": title})

@@ -104,3 +104,10 @@ def test_simulator_can_be_switched_off(client, settings):
     assert client.get(SIM).status_code == 404
     assert "bundid-simulator" not in [p.identifier for p in registry.enabled()]
     assert "BundID" not in client.get(reverse("accounts:login")).content.decode()
+
+
+def test_deactivated_account_is_not_logged_in(client):
+    make_citizen(external_id=ERIKA, is_active=False)
+    response = pick(client)
+    assert response.status_code == 403 and "gesperrt" in response.content.decode()
+    assert "_auth_user_id" not in client.session

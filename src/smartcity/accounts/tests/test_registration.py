@@ -80,3 +80,12 @@ def test_password_reset_by_mail(client):
     assert done.status_code == 302
     citizen.refresh_from_db()
     assert citizen.check_password("Königsallee-Kö-2026")
+
+
+def test_password_reset_mails_are_rate_limited(client):
+    make_citizen(email="reset@example.org")
+    for _ in range(5):
+        client.post(reverse("accounts:password_reset"), {"email": "reset@example.org"})
+    response = client.post(reverse("accounts:password_reset"), {"email": "reset@example.org"})
+    assert response.status_code == 429 and "Zu viele Anfragen" in response.content.decode()
+    assert len(mail.outbox) == 5

@@ -191,3 +191,13 @@ def test_csv_export_is_formula_safe(staff_client, case_type, citizen):
 ])
 def test_safe_cells(value, expected):
     assert safe(value) == expected
+
+
+def test_queue_count_is_capped(staff_client, case_type, citizen, monkeypatch):
+    from smartcity.backoffice.views import CappedPaginator
+
+    monkeypatch.setattr(CappedPaginator, "CAP", 2)
+    for _ in range(3):
+        services.create_case(case_type=case_type, applicant=citizen, data={})
+    body = staff_client.get(reverse("backoffice:queue")).content.decode()
+    assert "Mehr als 2 Vorgänge" in body

@@ -7,6 +7,7 @@ from smartcity.opendata.models import ApiToken, Membership, Organization
 
 @pytest.fixture
 def orgs(db):
+    services.ensure_themes()
     dus = Organization.objects.create(name="duesseldorf", title="Landeshauptstadt Düsseldorf",
                                       contributor_id="http://dcat-ap.de/def/contributors/openNRW",
                                       political_geocoding_uri="http://dcat-ap.de/def/politicalGeocoding/districtKey/05111",

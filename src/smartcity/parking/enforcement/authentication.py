@@ -2,6 +2,7 @@
 
 import hashlib
 import secrets
+import time
 from typing import Any
 
 from django.conf import settings
@@ -16,6 +17,10 @@ from smartcity.audit.services import record
 from .models import EnforcementDevice
 
 TOKEN_PREFIX = "enf_"
+# Scan cars authenticate on every lookup; remembering a verified token per process for half a minute spares a
+# query each time. A deactivation therefore reaches other processes within this time (documented).
+DEVICE_CACHE_SECONDS = 30
+_verified_devices: dict[str, tuple[float, int, str]] = {}  # token hash → (valid until, device id, name)
 
 
 def hash_token(token: str) -> str:
@@ -34,6 +39,7 @@ def register_device(*, name: str, department: Department, actor: Any) -> tuple[E
 
 def deactivate_device(device: EnforcementDevice, *, actor: Any) -> None:
     EnforcementDevice.objects.filter(pk=device.pk).update(is_active=False)
+    _verified_devices.pop(device.token_hash, None)
     record(actor, "parking.enforcement_device.deactivated", device, name=device.name)
 
 
@@ -45,9 +51,9 @@ class EnforcementDevicePrincipal:
     is_active = True
     pk = None
 
-    def __init__(self, device: EnforcementDevice):
-        self.device_id = device.pk
-        self.name = device.name
+    def __init__(self, device_id: int, name: str):
+        self.device_id = device_id
+        self.name = name
 
     def get_username(self) -> str:
         return f"device:{self.name}"
@@ -59,7 +65,7 @@ class EnforcementDevicePrincipal:
 class DeviceTokenAuthentication(BaseAuthentication):
     """``Authorization: Bearer enf_…``. Being first in the list makes unauthenticated requests 401."""
 
-    def authenticate(self, request) -> tuple[EnforcementDevicePrincipal, EnforcementDevice] | None:
+    def authenticate(self, request) -> tuple[EnforcementDevicePrincipal, int] | None:
         parts = get_authorization_header(request).split()
         if not parts or parts[0].lower() != b"bearer":
             return None
@@ -69,10 +75,16 @@ class DeviceTokenAuthentication(BaseAuthentication):
             token = parts[1].decode("ascii")
         except UnicodeDecodeError:
             raise AuthenticationFailed("Invalid device token.")
-        device = EnforcementDevice.objects.filter(token_hash=hash_token(token), is_active=True).first()
-        if device is None:
-            raise AuthenticationFailed("Invalid or deactivated device token.")
-        return EnforcementDevicePrincipal(device), device
+        token_hash = hash_token(token)
+        now = time.monotonic()
+        cached = _verified_devices.get(token_hash)
+        if cached is None or cached[0] < now:
+            device = EnforcementDevice.objects.filter(token_hash=token_hash, is_active=True).only("name").first()
+            if device is None:
+                _verified_devices.pop(token_hash, None)
+                raise AuthenticationFailed("Invalid or deactivated device token.")
+            cached = _verified_devices[token_hash] = (now + DEVICE_CACHE_SECONDS, device.pk, device.name)
+        return EnforcementDevicePrincipal(cached[1], cached[2]), cached[1]
 
     def authenticate_header(self, request) -> str:
         return 'Bearer realm="parking-enforcement"'

@@ -7,7 +7,7 @@ and rotating SECRET_KEY does not lock the signing keys away).
 
 import base64
 import hashlib
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from cryptography.fernet import Fernet
@@ -31,6 +31,8 @@ _ACTIVE_KID = "parking:signing:active-kid"
 _PUBLISHED = "parking:signing:published"
 _private_keys: dict[str, Ed25519PrivateKey] = {}
 _public_keys: dict[str, Ed25519PublicKey] = {}
+_extended: dict[str, datetime] = {}  # kid → the latest expiry this process has recorded in signed_until
+_NEVER = datetime.min.replace(tzinfo=UTC)
 
 
 def _fernet() -> Fernet:
@@ -88,9 +90,13 @@ def active_key() -> tuple[str, Ed25519PrivateKey]:
 
 
 def note_signed(kid: str, expires_at: datetime) -> None:
-    """Keep the key published until ``expires_at``: one UPDATE that touches the row only when it extends."""
+    """Keep the key published until ``expires_at``: one UPDATE that touches the row only when it extends.
+    Each process remembers how far it has extended a key, so most signatures need no query at all."""
+    if _extended.get(kid, _NEVER) >= expires_at:
+        return
     SigningKey.objects.filter(kid=kid).filter(Q(signed_until__isnull=True) | Q(signed_until__lt=expires_at)) \
         .update(signed_until=expires_at)
+    _extended[kid] = expires_at
 
 
 def sign(payload: dict[str, Any], *, typ: str, expires_at: datetime) -> str:

@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 from smartcity.accounts.models import Department
 from smartcity.parking.enforcement import authentication
 from smartcity.parking.enforcement.models import LookupTally
-from smartcity.parking.enforcement.throttling import EnforcementThrottle, VerifyThrottle
+from smartcity.parking.enforcement.throttling import VerifyThrottle, parse_rate
 
 from . import factories
 from .helpers import officer, staff_of
@@ -94,10 +94,14 @@ def test_bad_input_is_400_with_message_and_not_tallied(device_client, body):
     assert not LookupTally.objects.exists()
 
 
-def test_rate_limited_per_device(device_client, monkeypatch):
-    monkeypatch.setattr(EnforcementThrottle, "get_rate", lambda self: "2/min")
+def test_rate_limited_per_device(device_client, settings):
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "enforcement": "2/min"}}
     codes = [device_client.post(LOOKUP, {"plate": "D-AB 1"}, format="json").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+    other = APIClient()
+    officer(other)
+    assert other.post(LOOKUP, {"plate": "D-AB 1"}, format="json").status_code == 200  # counted per principal
 
 
 def test_get_is_not_allowed(device_client):
@@ -152,3 +156,32 @@ def test_verify_api_rate_limited(monkeypatch):
     client = APIClient()
     assert client.post(VERIFY, {"token": "abc"}, format="json").status_code == 200
     assert client.post(VERIFY, {"token": "abc"}, format="json").status_code == 429
+
+
+@pytest.mark.parametrize("rate, expected", [("1200/min", (1200, 60)), ("5/s", (5, 1)), ("100/hour", (100, 3600)),
+                                            ("1/day", (1, 86400))])
+def test_parse_rate(rate, expected):
+    assert parse_rate(rate) == expected
+
+
+@pytest.mark.redis
+def test_rate_limit_with_redis_counts_in_one_round_trip(device_client, settings, monkeypatch):
+    import uuid
+
+    from smartcity.parking.enforcement import throttling
+
+    principal = f"device:test-{uuid.uuid4()}"  # unique across parallel test processes sharing Redis
+    monkeypatch.setattr(throttling, "principal_of", lambda request: principal)
+    settings.REDIS_URL = "redis://127.0.0.1:6379/6"
+    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK, "DEFAULT_THROTTLE_RATES": {
+        **settings.REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"], "enforcement": "2/min"}}
+    throttling._redis.cache_clear()
+    try:
+        codes = [device_client.post(LOOKUP, {"plate": "D-AB 1"}, format="json").status_code for _ in range(3)]
+        keys = list(throttling._redis().scan_iter(f"ratelimit:parking-enforcement:{principal}:*"))
+        assert len(keys) == 1 and 0 < throttling._redis().ttl(keys[0]) <= 120
+    finally:
+        for key in throttling._redis().scan_iter(f"ratelimit:parking-enforcement:{principal}:*"):
+            throttling._redis().delete(key)
+        throttling._redis.cache_clear()
+    assert codes == [200, 200, 429]

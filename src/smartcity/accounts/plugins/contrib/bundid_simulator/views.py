@@ -68,6 +68,10 @@ def simulator_login(request: HttpRequest) -> HttpResponse:
                 person = by_id(form.cleaned_data["person"])
                 try:
                     return services.sign_in_with_identity(request, identity_for(person, chosen), next_url)
+                except services.AccountDisabled:
+                    form.add_error(None, _("Das Konto zu dieser Identität ist gesperrt. Bitte wenden Sie sich an "
+                                           "den Bürgerservice."))
+                    status = 403
                 except services.IdentityConflict:
                     messages.error(request, _("Diese Identität ist bereits mit einem anderen Konto verknüpft. "
                                               "Bitte melden Sie sich mit jenem Konto an."))

@@ -1,7 +1,7 @@
 """Back-office queue, case view and Meine Anträge against a seeded database, in-process (no network).
 
     DATABASE_URL=postgres://…/sc_bench PYTHONPATH=src DJANGO_SETTINGS_MODULE=smartcity.settings \
-        $VENV/bin/python bench/cases/queue.py --requests 200
+        $VENV/bin/python bench/cases/bench_queue.py --requests 200
 
 Prints p50/p95/p99 latency per page for a single client (the view + ORM + template cost that a load test
 multiplies) and the number of SQL queries per request.
@@ -19,10 +19,9 @@ from django.conf import settings  # noqa: E402
 from django.db import connection, reset_queries  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
-from django_otp import DEVICE_ID_SESSION_KEY  # noqa: E402
-from django_otp.plugins.otp_totp.models import TOTPDevice  # noqa: E402
 
 from smartcity.accounts.models import User  # noqa: E402
+from smartcity.accounts.testing import login_citizen, login_staff  # noqa: E402
 from smartcity.cases.models import Case  # noqa: E402
 
 PAGES = {
@@ -37,12 +36,8 @@ PAGES = {
 
 
 def _staff_client() -> Client:
-    user = User.objects.get(username="bench-sachbearbeitung")
     client = Client()
-    client.force_login(user, backend="django.contrib.auth.backends.ModelBackend")
-    session = client.session
-    session[DEVICE_ID_SESSION_KEY] = TOTPDevice.objects.get(user=user, confirmed=True).persistent_id
-    session.save()
+    login_staff(client, User.objects.get(username="bench-sachbearbeitung"))
     return client
 
 
@@ -78,7 +73,7 @@ def main(n: int) -> None:
         timings, queries = _measure(staff, url, n)
         print(f"{name:32} {_pct(timings, 50):8.1f} {_pct(timings, 95):8.1f} {_pct(timings, 99):8.1f} {queries:8d}")
     owner = Client()
-    owner.force_login(User.objects.get(pk=citizen), backend="django.contrib.auth.backends.ModelBackend")
+    login_citizen(owner, User.objects.get(pk=citizen))
     citizen_pages = {"Meine Anträge list": "/meine-antraege/", "Meine Anträge detail": f"/meine-antraege/{reference}/"}
     for name, url in citizen_pages.items():
         timings, queries = _measure(owner, url, n)
