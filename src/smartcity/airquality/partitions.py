@@ -10,7 +10,7 @@ touches (late data from long ago) on first sight.
 from collections.abc import Iterable
 from datetime import date
 
-from django.db import connection
+from django.db import connection, transaction
 
 TABLE = "airquality_observation"
 _known: set[str] = set()
@@ -57,6 +57,9 @@ def ensure_months(months: Iterable[date]) -> list[str]:
                     f"TO ('{add_months(month, 1).isoformat()}T00:00:00+00:00')"
                 )
                 created.append(name)
+                # remember it only once committed: a rolled-back batch takes its new partition with it
+                transaction.on_commit(lambda name=name: _known.add(name))
+                continue
         _known.add(name)
     return created
 

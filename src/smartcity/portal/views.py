@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from smartcity.cases import services
@@ -97,8 +98,17 @@ def case_detail(request: HttpRequest, reference: str) -> HttpResponse:
     question = case.messages.filter(is_question=True, answered_at__isnull=True).last()
     return render(request, "portal/detail.html", {
         "case": case, "form": form, "question": question, "documents": documents,
+        "payment_link": _payment_link(case) if case.status == "zahlung_offen" else "",
         "timeline": _timeline(case, documents), "actions": _pending_actions(case, question, documents),
     }, status=status)
+
+
+def _payment_link(case: Case) -> str:
+    """Fees of declarative services are paid from the submission's confirmation page."""
+    from smartcity.eforms.models import Submission
+
+    submission = Submission.objects.filter(case=case).only("pk").first()
+    return reverse("eforms:done", args=[submission.pk]) if submission else ""
 
 
 def _answer(request: HttpRequest, case: Case, data: dict[str, Any]) -> None:

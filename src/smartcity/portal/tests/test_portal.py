@@ -95,3 +95,9 @@ def test_decision_download_records_first_retrieval(citizen_client, case, casewor
     decision.refresh_from_db()
     assert decision.first_retrieved_at is not None
     assert "noch nicht abgerufen" not in citizen_client.get(_detail(case)).content.decode()
+
+
+def test_open_fee_is_a_pending_action(citizen_client, case_type, citizen):
+    unpaid = services.create_case(case_type=case_type, applicant=citizen, data={}, status="zahlung_offen")
+    body = citizen_client.get(_detail(unpaid)).content.decode()
+    assert "Bezahlen Sie die Gebühr" in body
