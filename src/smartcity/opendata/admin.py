@@ -15,6 +15,12 @@ class OrganizationAdmin(admin.ModelAdmin):
     search_fields = ["name", "title"]
     inlines = [MembershipInline]
 
+    def save_model(self, request, obj, form, change) -> None:
+        from .search import bump_catalogue_version
+
+        super().save_model(request, obj, form, change)
+        bump_catalogue_version()  # organisation titles are part of cached package dicts and facets
+
 
 @admin.register(Dataset)
 class DatasetAdmin(admin.ModelAdmin):

@@ -34,7 +34,10 @@ class DatastoreError(Exception):
 
 
 def _set_status(resource: Resource, status: str, error: str = "") -> None:
+    from .search import bump_catalogue_version
+
     Resource.objects.filter(pk=resource.pk).update(datastore_status=status, datastore_error=error[:2000])
+    bump_catalogue_version()  # datastore_active is part of the cached package dicts
 
 
 def load(resource: Resource) -> DatastoreTable | None:

@@ -37,7 +37,7 @@ class SearchQueryError(ValueError):
 @dataclass
 class SearchResult:
     count: int
-    datasets: list[Dataset]
+    ids: list  # dataset ids of the requested page, in order
     facets: dict[str, list[tuple[str, str, int]]] = field(default_factory=dict)  # field → (name, label, count)
 
 
@@ -203,10 +203,6 @@ def search(base: QuerySet[Dataset], *, q: str = "", fq_list: list[str] = (), sor
         ordering.append(F(name).desc() if desc else F(name).asc())
     ordering.append(F("id").asc())  # deterministic paging
     page = list(qs.order_by(*ordering).values_list("id", flat=True)[start:start + rows]) if rows else []
-    from .ckan.dictize import prefetch
-
-    by_id = {d.id: d for d in prefetch(Dataset.objects.filter(id__in=page))}
-    datasets = [by_id[i] for i in page]
     fields = [name for name in facet_fields if name in FACET_FIELDS]
 
     def aggregates() -> tuple[int, dict]:
@@ -214,7 +210,7 @@ def search(base: QuerySet[Dataset], *, q: str = "", fq_list: list[str] = (), sor
 
     key = _aggregate_key(base, q, fq_list, fields, facet_limit, facet_mincount)
     count, facets = cached_aggregates(key, aggregates)
-    return SearchResult(count, datasets, facets)
+    return SearchResult(count, page, facets)
 
 
 def catalogue_version() -> int:

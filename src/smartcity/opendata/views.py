@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
 from . import datastore, permissions, quality, search, services, vocab
-from .ckan.dictize import ckan_time, download_path, package_dict, prefetch
+from .ckan.dictize import ckan_time, download_path, package_dict, package_dicts, prefetch
 from .models import ChangeEvent, Dataset, Resource
 
 FACETS = [("organization", _("Organisation")), ("groups", _("Kategorie")), ("tags", _("Schlagwort")),
@@ -53,7 +53,7 @@ def search_page(request: HttpRequest) -> HttpResponse:
     keep = urlencode([(k, v) for k, vs in selected.items() for v in vs] + ([("q", q)] if q else []))
     return render(request, "opendata/search.html", {
         "q": q, "result": result, "facets": facets, "page": page, "keep": keep, "error": error,
-        "datasets": [package_dict(ds) for ds in result.datasets],
+        "datasets": package_dicts(result.ids),
     })
 
 

@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from smartcity.accounts import ratelimit
 from smartcity.accounts.decorators import trust_level_required
 from smartcity.accounts.models import TrustLevel
 
@@ -73,7 +74,12 @@ def _application_form(request: HttpRequest, *, application: Application | None =
                    "special_circumstances": application.special_circumstances}
     form = ApplicationForm(request.POST or None, request.FILES or None, initial=initial,
                            durations=[int(m) for m in config.durations_months], fees=fees)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not ratelimit.allow("parking-submit", str(request.user.pk), limit=20,
+                                                        window_seconds=3600):
+        form.is_valid()  # keep what was typed on the page
+        form.add_error(None, _("Sie haben in der letzten Stunde sehr viele Anträge abgeschickt. Bitte versuchen "
+                               "Sie es später erneut; Ihre Eingaben sind unten noch vorhanden."))
+    elif request.method == "POST" and form.is_valid():
         from smartcity.documents.validation import UploadRejected
 
         data = dict(form.cleaned_data)

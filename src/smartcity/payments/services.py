@@ -94,7 +94,7 @@ def apply_status(payment: Payment, new_status: str, *, source: str, event_id: st
             PaymentEvent.objects.create(payment=locked, source=source, from_status=locked.status,
                                         to_status=new_status, applied=False, provider_event_id=event_id,
                                         detail=dict(detail or {}))
-            if new_status == domain.PAID:
+            if new_status == domain.PAID and locked.status in (domain.FAILED, domain.CANCELLED):
                 record(actor or "system:payments", "payment.late_payment", locked, reported=new_status,
                        status=locked.status, source=source)
             return locked

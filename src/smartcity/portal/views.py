@@ -19,6 +19,7 @@ from smartcity.cases.services import CaseError
 from smartcity.documents.models import Document
 from smartcity.documents.services import store_upload
 from smartcity.documents.validation import UploadRejected
+from smartcity.eforms.services import drafts_for
 
 PAGE_SIZE = 20
 
@@ -44,7 +45,8 @@ def case_list(request: HttpRequest) -> HttpResponse:
     open_questions = set(Case.objects.filter(
         pk__in=[c.pk for c in page], messages__is_question=True, messages__answered_at__isnull=True,
     ).values_list("pk", flat=True))
-    return render(request, "portal/list.html", {"page": page, "open_questions": open_questions})
+    return render(request, "portal/list.html", {"page": page, "open_questions": open_questions,
+                                                "drafts": drafts_for(request.user)})
 
 
 def _timeline(case: Case, documents: list[Document]) -> list[TimelineEntry]:

@@ -343,3 +343,24 @@ def test_english_form_labels(citizen_client, forms):
     citizen_client.cookies["django_language"] = "en"
     html = citizen_client.get(_step_url(submission, "halter"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert "First name" in html and "Owner" in html
+
+
+def test_drafts_appear_in_meine_antraege(citizen_client, forms):
+    submission = _start(citizen_client, "hund-anmelden")
+    html = citizen_client.get(reverse("portal:list")).content.decode()
+    assert "Noch nicht abgeschickt" in html and submission.get_absolute_url() in html
+
+
+def test_back_office_shows_the_readable_summary(citizen_client, forms):
+    from django.test import Client
+
+    from smartcity.accounts.testing import login_staff, make_staff
+
+    submission = _start(citizen_client, "hund-anmelden")
+    _complete_dog(citizen_client, submission)
+    _submit(citizen_client, submission)
+    submission.refresh_from_db()
+    staff = Client()
+    login_staff(staff, make_staff("steueramt"))
+    html = staff.get(reverse("backoffice:case", args=[submission.case.reference])).content.decode()
+    assert "Ihr Hund" in html and "Labrador Retriever" in html and "kaufvertrag.pdf" in html

@@ -17,6 +17,7 @@ from .dictize import (
     organization_dict,
     organization_show_dict,
     package_dict,
+    package_dicts,
     prefetch,
     resource_dict,
 )
@@ -244,7 +245,7 @@ def package_search(ctx: Context, params: dict) -> dict:
     return {
         "count": result.count,
         "sort": sort,
-        "results": [package_dict(ds) for ds in result.datasets],
+        "results": package_dicts(result.ids),
         "facets": {name: {value: n for value, _, n in items} for name, items in result.facets.items()},
         "search_facets": {
             name: {"title": name, "items": [{"name": value, "display_name": label, "count": n}

@@ -145,3 +145,30 @@ def package_dict(ds: Dataset) -> dict[str, Any]:
 def prefetch(queryset):
     """The related objects package_dict needs, in a constant number of queries."""
     return queryset.select_related("organization").prefetch_related("tags", "groups", "resources")
+
+
+def package_dicts(ids: list) -> list[dict[str, Any]]:
+    """package_show dicts for a page of search results, cached per dataset and catalogue version.
+
+    Any catalogue change (``search.bump_catalogue_version``) or a new ``metadata_modified`` gives a new key,
+    so a cached dict is never stale; only the misses are read and dictized (in a constant number of queries).
+    """
+    from django.core.cache import cache
+
+    from ..search import catalogue_version
+
+    if not ids:
+        return []
+    stamps = dict(Dataset.objects.filter(id__in=ids).values_list("id", "metadata_modified"))
+    version = catalogue_version()
+    keys = {i: f"opendata:pkg:{version}:{i}:{stamps[i].timestamp()}" for i in ids if i in stamps}
+    hits = cache.get_many(list(keys.values()))
+    missing = [i for i in keys if keys[i] not in hits]
+    fresh = {ds.id: package_dict(ds) for ds in prefetch(Dataset.objects.filter(id__in=missing))}
+    if fresh:
+        cache.set_many({keys[i]: d for i, d in fresh.items()}, PACKAGE_CACHE_SECONDS)
+    ordered = [hits.get(keys[i]) or fresh.get(i) for i in keys]
+    return [d for d in ordered if d is not None]  # a dataset deleted in between is left out
+
+
+PACKAGE_CACHE_SECONDS = 3600

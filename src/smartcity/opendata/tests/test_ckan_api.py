@@ -260,3 +260,17 @@ def test_bad_uploads_are_rejected_cleanly(client, catalogue, token, django_captu
     assert response.status_code == 200  # the file is kept; the DataStore load failed with a clear error
     resource = Resource.objects.get(pk=response.json()["result"]["id"])
     assert resource.datastore_status == "error" and "Zeile 2" in resource.datastore_error
+
+
+def test_cached_search_results_follow_every_change(client, catalogue, token):
+    def titles():
+        result = call(client, "package_search", {"fq": "organization:duesseldorf", "facet.field": '["tags"]'},
+                      method="get").json()["result"]
+        return {d["name"]: d["title"] for d in result["results"]}, result["facets"]["tags"]
+
+    before, tags = titles()
+    assert before["parkhaeuser"] == "Parkhaeuser" and "Neu" not in tags
+    call(client, "package_patch", {"id": "parkhaeuser", "title": "Parkhäuser 2026", "tags": [{"name": "Neu"}]},
+         token=token)
+    after, tags = titles()
+    assert after["parkhaeuser"] == "Parkhäuser 2026" and tags.get("Neu") == 1

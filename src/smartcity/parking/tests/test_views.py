@@ -129,3 +129,12 @@ def test_other_citizens_cannot_see_my_permit(client, resident, zone):
     login_citizen(client, make_citizen())
     for name in ("parking:permit", "parking:permit_download", "parking:renew", "parking:cancel"):
         assert client.get(reverse(name, args=[permit.pk])).status_code == 404
+
+
+def test_submissions_are_rate_limited_without_losing_input(client_erika):
+    for _ in range(20):
+        post_application(client_erika, plate="DEM1234")
+    response = post_application(client_erika, plate="D-EM 1234")
+    page = response.content.decode()
+    assert response.status_code == 200 and "sehr viele Anträge" in page and 'value="D-EM 1234"' in page
+    assert not Application.objects.exists()

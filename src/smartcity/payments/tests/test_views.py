@@ -66,6 +66,7 @@ def test_double_return_and_late_webhook_call_handler_once(citizen_client, start,
                                       headers={"X-Simulator-Signature": headers["X-Simulator-Signature"]})
     assert response.status_code == 200 and response.json() == {"status": "paid"}
     assert calls == [("paid", str(payment.pk))]
+    assert not AuditEvent.objects.filter(action="payment.late_payment").exists()
 
 
 def test_simulator_page_is_single_use(citizen_client, start, calls):
