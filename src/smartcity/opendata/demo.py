@@ -208,6 +208,8 @@ def load(stdout: TextIO) -> None:
                 services.create_resource("system:demo", ds, {"name": res_name, "format": fmt},
                                          SimpleUploadedFile(filename, UPLOADS[filename]))
         created += 1
-    # The platform's own statistics, as the hourly publisher job would publish them.
-    publishers.run("service-kpis")
+    # The platform's own data (service KPIs, parking zones and statistics …), as the hourly job publishes it.
+    for key, outcome in publishers.run_all().items():
+        if not outcome.startswith("ok"):
+            stdout.write(f"opendata: Publisher {key}: {outcome}\n")
     stdout.write(f"opendata: {created} Datensätze angelegt, {Dataset.objects.count()} im Katalog\n")
