@@ -15,6 +15,20 @@ from django.conf import settings
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
+def _per_worker_redis_db() -> None:
+    """pytest-xdist workers share one Redis: give each worker its own database number, so one worker's
+    cache.clear() (FLUSHDB) or rate-limit counters never reach into another worker's test."""
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER", ""), os.environ.get("REDIS_URL", "")
+    if not (worker.startswith("gw") and url):
+        return
+    base, _, db = url.rpartition("/")
+    first = int(db) if db.isdigit() else 0
+    os.environ["REDIS_URL"] = f"{base}/{(first + int(worker[2:])) % 16}"
+
+
+_per_worker_redis_db()  # before Django reads its settings
+
+
 def _reachable(url: str, default_port: int) -> bool:
     parts = urlparse(url)
     try:
