@@ -15,18 +15,19 @@ from django.conf import settings
 REQUIRE_SERVICES = os.environ.get("REQUIRE_SERVICES") == "1"
 
 
-def _per_worker_redis_db() -> None:
+def pytest_configure(config):
     """pytest-xdist workers share one Redis: give each worker its own database number, so one worker's
-    cache.clear() (FLUSHDB) or rate-limit counters never reach into another worker's test."""
-    worker, url = os.environ.get("PYTEST_XDIST_WORKER", ""), os.environ.get("REDIS_URL", "")
+    cache.clear() (FLUSHDB) or rate-limit counters never reach into another worker's test. Runs after
+    pytest-django loaded the settings and before any cache connection exists."""
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER", ""), getattr(settings, "REDIS_URL", "")
     if not (worker.startswith("gw") and url):
         return
     base, _, db = url.rpartition("/")
-    first = int(db) if db.isdigit() else 0
-    os.environ["REDIS_URL"] = f"{base}/{(first + int(worker[2:])) % 16}"
-
-
-_per_worker_redis_db()  # before Django reads its settings
+    own = f"{base}/{((int(db) if db.isdigit() else 0) + int(worker[2:])) % 16}"
+    os.environ["REDIS_URL"] = settings.REDIS_URL = own
+    for cache_settings in settings.CACHES.values():
+        if cache_settings.get("LOCATION") == url:
+            cache_settings["LOCATION"] = own
 
 
 def _reachable(url: str, default_port: int) -> bool:
