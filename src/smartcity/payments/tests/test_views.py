@@ -232,3 +232,11 @@ def test_cash_office_retries_failed_refund(client, cash_clerk, start, monkeypatc
     client.post(retry)  # a second click changes nothing
     payment.refresh_from_db()
     assert payment.refunded_cents == 2500
+
+
+def test_back_office_navigation_links_the_kasse_only_for_the_cash_office(client, cash_clerk):
+    kasse = reverse("payments:cash-list")
+    login_staff(client, cash_clerk)
+    assert f'href="{kasse}"' in client.get(reverse("backoffice:queue")).content.decode()
+    login_staff(client, make_staff("verkehrsmanagement"))
+    assert f'href="{kasse}"' not in client.get(reverse("backoffice:queue")).content.decode()
