@@ -17,7 +17,7 @@ from django.views.decorators.http import require_POST
 from smartcity.accounts.decorators import staff_required
 from smartcity.accounts.permissions import case_departments, is_teamlead
 from smartcity.audit.models import AuditEvent
-from smartcity.cases import services
+from smartcity.cases import extensions, services
 from smartcity.cases.models import Case
 from smartcity.cases.services import CaseError
 from smartcity.documents.models import Document
@@ -90,8 +90,10 @@ def case_detail(request: HttpRequest, reference: str, forms: dict[str, Any] | No
         services.record_staff_read(case, request.user)
     flow = case.case_type.flow
     forms = forms or {}
+    staff_link = extensions.get(case.case_type.code).staff_link
     context = {
         "case": case, "flow": flow, "deadline": services.deadline_state(case),
+        "domain_link": staff_link(case) if staff_link else "",
         "transitions": [(code, flow.label(code)) for code in flow.allowed(case.status) if not flow.decision(code)],
         "can_decide": any(flow.decision(code) for code in flow.allowed(case.status)),
         "status_history": [(c, flow.label(c.from_status) if c.from_status else "", flow.label(c.to_status))

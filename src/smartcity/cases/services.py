@@ -157,6 +157,9 @@ def transition(case: Case, to_status: str, *, actor: Any, comment: str = "", cit
                                     actor_label=_label(actor), comment=comment, citizen_text=citizen_text)
         audit.record(actor, "case.status_changed", case, reference=case.reference, from_status=from_status,
                to_status=to_status)
+        hook = extensions.get(case.case_type.code).on_transition
+        if hook is not None and not _via_decision:
+            hook(case, from_status, to_status, actor)
         if notify_citizen and case.applicant and flow.citizen_visible(to_status):
             text = citizen_text or flow.citizen_text(to_status)
             notify(case.applicant, f"Ihr Antrag {case.reference}: {flow.label(to_status)}",
@@ -267,12 +270,14 @@ def decide(case: Case, *, outcome: str, actor: Any, document: Any = None, record
         if target not in case.case_type.flow.allowed(case.status):
             raise CaseError(f"Im Status „{case.status_label}“ kann nicht entschieden werden.")
         decision_record = dict(record or {})
-        hook = extensions.get(case.case_type.code).on_approve
-        if outcome == "approved" and document is None and hook is not None:
-            result = hook(case, actor)
+        hooks = extensions.get(case.case_type.code)
+        if outcome == "approved" and document is None and hooks.on_approve is not None:
+            result = hooks.on_approve(case, actor)
             if result is not None:
                 document = result.document
                 decision_record = {**result.record, **decision_record}
+        if outcome == "rejected" and hooks.on_reject is not None:
+            hooks.on_reject(case, actor, reasons)
         if document is None:
             from .decision import store_decision_pdf
 

@@ -92,3 +92,25 @@ class AddressCheckForm(forms.Form):
     house_number = forms.CharField(label=_("Hausnummer"), max_length=12)
     postcode = forms.RegexField(label=_("Postleitzahl"), regex=r"^\d{5}$",
                                 error_messages={"invalid": _("Die Postleitzahl hat fünf Ziffern.")})
+
+
+class ZoneForm(forms.Form):
+    """The caseworker sets the zone of an application the registers could not place."""
+
+    zone = forms.ModelChoiceField(label=_("Bewohnerparkgebiet"), queryset=None, empty_label=None)
+
+    def __init__(self, *args, **kwargs) -> None:
+        from django.db.models import Q
+        from django.utils import timezone
+
+        from .models import Zone
+
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.fields["zone"].queryset = Zone.objects.filter(
+            Q(active_until__isnull=True) | Q(active_until__gte=today)).order_by("code")
+
+
+class HearingForm(forms.Form):
+    reasons = forms.CharField(label=_("Gründe der beabsichtigten Ablehnung"), max_length=4000,
+                              widget=forms.Textarea(attrs={"rows": 4}))

@@ -38,10 +38,11 @@ def erase(user) -> list[str]:
     deleted, _ = drafts.delete()
     if deleted:
         notes.append(f"{deleted} nicht eingereichte Antragsentwürfe für Bewohnerparkausweise wurden gelöscht.")
-    open_statuses = [Application.Status.DRAFT, Application.Status.WAITING_REGISTER,
-                     Application.Status.AWAITING_PAYMENT, Application.Status.HEARING, Application.Status.IN_REVIEW]
-    for application in Application.objects.filter(applicant=user, status__in=open_statuses):
-        services.withdraw(application, actor=user)
+    for application in Application.objects.filter(applicant=user, status__in=services.WITHDRAWABLE):
+        try:
+            services.withdraw(application, actor=user)
+        except services.ParkingError:
+            continue  # closed meanwhile, e.g. with its case by the cases app's erase
         notes.append(f"Der offene Antrag {application.reference} wurde zurückgezogen.")
     if Application.objects.filter(applicant=user).exists():
         notes.append("Eingereichte Anträge, Entscheidungsprotokolle und erteilte Bewohnerparkausweise bleiben als "

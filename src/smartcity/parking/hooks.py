@@ -1,22 +1,36 @@
-"""Where parking plugs into the shared engines: payment outcomes, case approvals and rejections."""
+"""Where parking plugs into the shared engines: payment outcomes and the back-office case hooks.
 
-from django.db.models.signals import post_save
+The case hooks run inside ``cases.services``; a ``ParkingError`` becomes a ``CaseError`` so the back office
+shows its (German) message to the caseworker instead of failing.
+"""
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
 
-def _case_saved(sender, instance, **kwargs) -> None:
-    from . import services
+def _as_case_error(hook: Callable[..., Any]) -> Callable[..., Any]:
+    @wraps(hook)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        from smartcity.cases.services import CaseError
 
-    if instance.outcome == "rejected" and instance.case_type.code == services.CASE_TYPE_CODE:
-        services.on_case_rejected(instance)
+        from .services import ParkingError
+
+        try:
+            return hook(*args, **kwargs)
+        except ParkingError as exc:
+            raise CaseError(str(exc)) from exc
+
+    return wrapped
 
 
 def connect() -> None:
     from smartcity.cases import extensions
-    from smartcity.cases.models import Case
     from smartcity.payments import handlers
 
-    from . import services
+    from . import services, staff
 
     handlers.register("parking.application", on_paid=services.on_paid, on_failed=services.on_payment_failed)
-    extensions.register(services.CASE_TYPE_CODE, on_approve=services.on_case_approved)
-    post_save.connect(_case_saved, sender=Case, dispatch_uid="parking.case_rejected")
+    extensions.register(services.CASE_TYPE_CODE, on_approve=_as_case_error(services.on_case_approved),
+                        on_reject=_as_case_error(services.on_case_rejected),
+                        on_transition=_as_case_error(services.on_case_transition), staff_link=staff.case_link)

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from smartcity.audit.services import record
 
@@ -444,13 +445,13 @@ def _route(app: Application, reasons: str, entry: DecisionRecord) -> None:
                       f"geprüft. Gründe:\n{reasons}")
 
 
-def _add_case_note(app: Application, body: str) -> None:
+def _add_case_note(app: Application, body: str, *, author: Any = None) -> None:
     from smartcity.cases.models import Case
     from smartcity.cases.services import add_note
 
     case = Case.objects.filter(pk=app.case_id).first()
     if case is not None:
-        add_note(case, author=None, body=body)
+        add_note(case, author=author, body=body)
 
 
 def _start_hearing(app: Application, config: ParkingConfig, reasons: str, entry: DecisionRecord) -> None:
@@ -460,10 +461,67 @@ def _start_hearing(app: Application, config: ParkingConfig, reasons: str, entry:
     app.hearing_deadline = _today() + dt.timedelta(days=config.hearing_days)
     _set_status(app, Status.HEARING, SYSTEM, "hearing_started", deadline=app.hearing_deadline.isoformat())
     _open_case(app, reasons, entry, status=QUESTION)
-    _notify_on_commit(app, "Anhörung zu Ihrem Antrag auf einen Bewohnerparkausweis",
-                      f"Wir beabsichtigen, Ihren Antrag abzulehnen. Gründe:\n{reasons}\n\nSie können sich bis zum "
-                      f"{app.hearing_deadline:%d.%m.%Y} dazu äußern (§ 28 Abs. 1 VwVfG). Danach entscheidet die "
-                      "Sachbearbeitung.")
+    _notify_on_commit(app, "Anhörung zu Ihrem Antrag auf einen Bewohnerparkausweis", _hearing_text(app, reasons))
+
+
+def _hearing_text(app: Application, reasons: str) -> str:
+    return (f"Wir beabsichtigen, Ihren Antrag {app.reference} abzulehnen. Gründe:\n{reasons}\n\nSie können sich bis "
+            f"zum {app.hearing_deadline:%d.%m.%Y} dazu äußern (§ 28 Abs. 1 VwVfG). Danach entscheidet die "
+            "Sachbearbeitung.")
+
+
+def start_hearing(application: Application, *, actor: Any, reasons: str) -> DecisionRecord:
+    """A caseworker intends to reject a routed application: hear the citizen first (§ 28 Abs. 1 VwVfG).
+
+    The hearing is a Rückfrage on the case (the legal deadline stands still); the citizen answers on the
+    application page or in Meine Anträge. Only after it (statement or deadline passed) may the case be rejected.
+    """
+    from smartcity.cases.models import Case
+    from smartcity.cases.services import send_message
+
+    reasons = reasons.strip()
+    if not reasons:
+        raise ParkingError(gettext("Bitte nennen Sie die Gründe für die beabsichtigte Ablehnung."))
+    config = get_config()
+    with transaction.atomic():
+        app = _locked(application)
+        if app.status != Status.IN_REVIEW or app.case_id is None:
+            raise ParkingError(gettext("Eine Anhörung ist nur für Anträge in Prüfung möglich."))
+        app.hearing_deadline = _today() + dt.timedelta(days=config.hearing_days)
+        app.hearing_statement = ""
+        entry = _write_decision(app, config, DecisionRecord.Outcome.HEARING, (), reasons, (rules.VWV,),
+                                {"case_id": app.case_id}, automated=False, actor=actor)
+        _set_status(app, Status.HEARING, actor, "hearing_started", deadline=app.hearing_deadline.isoformat())
+        case = Case.objects.get(pk=app.case_id)
+        send_message(case, sender=actor, body=f"Anhörung (§ 28 Abs. 1 VwVfG)\n\n{_hearing_text(app, reasons)}",
+                     is_question=True)
+    application.refresh_from_db()
+    return entry
+
+
+def hearing_held(app: Application) -> bool:
+    """The citizen had the chance to comment: a hearing was started and is over (statement or deadline)."""
+    if app.hearing_deadline is None:
+        return False
+    return app.status != Status.HEARING or app.hearing_deadline < _today()
+
+
+def set_zone(application: Application, zone: Zone, *, actor: Any) -> None:
+    """The caseworker sets or confirms the zone of an application the registers could not place."""
+    today = _today()
+    if zone.active_until is not None and zone.active_until < today:
+        raise ParkingError(gettext("Das Bewohnerparkgebiet %(zone)s ist aufgehoben.") % {"zone": zone.code})
+    with transaction.atomic():
+        app = _locked(application)
+        if app.status not in (Status.IN_REVIEW, Status.HEARING):
+            raise ParkingError(gettext("Das Gebiet kann nur bei Anträgen in Prüfung festgelegt werden."))
+        before = app.zone.code if app.zone else None
+        app.zone = zone
+        app.save(update_fields=["zone", "updated_at"])
+        record(actor, "parking.application.zone_set", app, reference=app.reference, before=before, zone=zone.code)
+        _add_case_note(app, f"Bewohnerparkgebiet festgelegt: {zone.code} {zone.name} (vorher: {before or 'keines'}).",
+                       author=actor)
+    application.refresh_from_db()
 
 
 def submit_statement(application: Application, statement: str) -> None:
@@ -524,20 +582,26 @@ def on_case_approved(case: Any, actor: Any) -> Any:
     return ApprovalResult(record={"parking_decision": entry.pk, "fee_cents": app.fee_cents})
 
 
-def approve(application: Application, *, actor: Any) -> DecisionRecord:
-    """A caseworker grants the permit; the citizen then pays and the permit is issued as usual."""
+def approve(application: Application, *, actor: Any, zone: Zone | None = None) -> DecisionRecord:
+    """A caseworker grants the permit; the citizen then pays and the permit is issued as usual.
+
+    ``zone`` sets the zone first (``set_zone``) for an application the registers could not place.
+    """
+    if zone is not None:
+        set_zone(application, zone, actor=actor)
     config = get_config()
     with transaction.atomic():
         app = _locked(application)
         if app.status not in (Status.IN_REVIEW, Status.HEARING):
-            raise ParkingError("Nur Anträge in Prüfung können genehmigt werden.")
+            raise ParkingError(gettext("Nur Anträge in Prüfung können genehmigt werden."))
         last = app.decisions.exclude(outcome=DecisionRecord.Outcome.WAIT).first()
         if app.zone is None:
-            raise ParkingError("Der Antrag hat kein Bewohnerparkgebiet; bitte zuerst die Adresse klären.")
+            raise ParkingError(gettext("Der Antrag hat kein Bewohnerparkgebiet. Bitte legen Sie zuerst über "
+                                       "„Fachverfahren öffnen“ das Gebiet fest."))
         vehicle_length = (last.inputs.get("fahrzeugregister", {}) if last else {}).get("length_mm")
         outcome = _price(app, config, app.zone, rules.VehicleRecord(found=True, length_mm=vehicle_length))
         if outcome != rules.Outcome.ISSUE:
-            raise ParkingError("Für diesen Antrag ist keine Gebühr konfiguriert.")
+            raise ParkingError(gettext("Für diesen Antrag ist keine Gebühr konfiguriert."))
         checks = tuple(rules.CheckResult(**{k: v for k, v in c.items() if k != "passed"}) for c in
                        (last.checks if last else []))
         entry = _write_decision(app, config, DecisionRecord.Outcome.APPROVE, checks,
@@ -554,26 +618,66 @@ def approve(application: Application, *, actor: Any) -> DecisionRecord:
     return entry
 
 
-def on_case_rejected(case: Any, actor: Any = None) -> None:
-    """A caseworker rejected the case in the back office: mirror it on the application with a record."""
-    with transaction.atomic():
-        app = Application.objects.select_for_update().filter(case_id=case.pk).first()
-        if app is None or app.status in (Status.REJECTED, Status.ISSUED):
-            return
-        reasons = (case.decision_record or {}).get("reasons") or "Der Antrag wurde nach Prüfung abgelehnt."
-        _write_decision(app, get_config(), DecisionRecord.Outcome.REJECT, (), reasons, (rules.STVO, rules.VWV),
-                        {"case": case.reference}, automated=False, actor=actor)
-        app.decided_at = timezone.now()
-        _set_status(app, Status.REJECTED, actor or SYSTEM, "rejected")
+def on_case_rejected(case: Any, actor: Any, reasons: str = "") -> None:
+    """cases.extensions hook: a caseworker rejects the case; refused without a hearing (§ 28 Abs. 1 VwVfG).
+
+    Mirrors the rejection on the application with a decision record naming the caseworker.
+    """
+    app = Application.objects.select_for_update().filter(case_id=case.pk).first()
+    if app is None or app.status in (Status.REJECTED, Status.ISSUED, Status.WITHDRAWN):
+        return
+    if not hearing_held(app):
+        if app.status == Status.HEARING:
+            raise ParkingError(gettext("Die Anhörungsfrist läuft noch bis %(date)s. Vorher kann der Antrag nicht "
+                                       "abgelehnt werden (§ 28 Abs. 1 VwVfG).")
+                               % {"date": f"{app.hearing_deadline:%d.%m.%Y}"})
+        raise ParkingError(gettext("Vor einer Ablehnung muss die antragstellende Person angehört werden (§ 28 Abs. 1 "
+                                   "VwVfG). Bitte leiten Sie über „Fachverfahren öffnen“ die Anhörung ein."))
+    reasons = reasons.strip() or "Der Antrag wurde nach Prüfung abgelehnt."
+    _write_decision(app, get_config(), DecisionRecord.Outcome.REJECT, (), reasons, (rules.STVO, rules.VWV),
+                    {"case": case.reference, "hearing_statement": bool(app.hearing_statement)}, automated=False,
+                    actor=actor)
+    app.decided_at = timezone.now()
+    _set_status(app, Status.REJECTED, actor, "rejected")
+
+
+def on_case_transition(case: Any, from_status: str, to_status: str, actor: Any) -> None:
+    """cases.extensions hook: staff closed the case (withdrawn) or the citizen answered the hearing in the portal."""
+    from smartcity.cases.workflow import IN_REVIEW
+
+    app = Application.objects.select_for_update().filter(case_id=case.pk).first()
+    if app is None:
+        return
+    flow = case.case_type.flow
+    if flow.is_final(to_status) and app.status in WITHDRAWABLE:
+        withdraw(app, actor=actor)
+    elif (to_status == IN_REVIEW and app.status == Status.HEARING and getattr(actor, "pk", None) == app.applicant_id):
+        answer = case.messages.filter(from_staff=False).order_by("-created_at").first()
+        app.hearing_statement = answer.body if answer else ""
+        _set_status(app, Status.IN_REVIEW, actor, "statement_submitted", via="portal")
+
+
+WITHDRAWABLE = (Status.DRAFT, Status.WAITING_REGISTER, Status.AWAITING_PAYMENT, Status.HEARING, Status.IN_REVIEW)
 
 
 def withdraw(application: Application, *, actor: Any) -> None:
+    """The one way to withdraw: the application and its back-office case (if any) are closed together.
+
+    Called by the citizen, on account deletion, and (via ``on_case_transition``) when staff close the case;
+    in that last case the case is already final and is left alone.
+    """
+    from smartcity.cases.models import Case
+    from smartcity.cases.services import transition
+    from smartcity.cases.workflow import WITHDRAWN
+
     with transaction.atomic():
         app = _locked(application)
-        if app.status not in (Status.DRAFT, Status.WAITING_REGISTER, Status.AWAITING_PAYMENT, Status.HEARING,
-                              Status.IN_REVIEW):
-            raise ParkingError("Dieser Antrag kann nicht mehr zurückgezogen werden.")
+        if app.status not in WITHDRAWABLE:
+            raise ParkingError(gettext("Dieser Antrag kann nicht mehr zurückgezogen werden."))
         _set_status(app, Status.WITHDRAWN, actor, "withdrawn")
+        case = Case.objects.select_related("case_type").filter(pk=app.case_id).first() if app.case_id else None
+        if case is not None and not case.case_type.flow.is_final(case.status):
+            transition(case, WITHDRAWN, actor=actor, comment="Antrag Bewohnerparken zurückgezogen")
     application.refresh_from_db()
 
 

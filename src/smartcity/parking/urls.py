@@ -1,6 +1,6 @@
 from django.urls import include, path
 
-from . import views
+from . import staff, views
 
 app_name = "parking"
 urlpatterns = [
@@ -18,5 +18,9 @@ urlpatterns = [
     path("ausweis/<uuid:pk>/umzug/", views.permit_change_zone, name="change_zone"),
     path("ausweis/<uuid:pk>/ersatz/", views.permit_replace, name="replace"),
     path("ausweis/<uuid:pk>/rueckgabe/", views.permit_cancel, name="cancel"),
+    path("sachbearbeitung/", staff.application_list, name="staff_list"),
+    path("sachbearbeitung/<uuid:pk>/", staff.application_detail, name="staff_application"),
+    path("sachbearbeitung/<uuid:pk>/gebiet/", staff.set_zone, name="staff_set_zone"),
+    path("sachbearbeitung/<uuid:pk>/anhoerung/", staff.start_hearing, name="staff_start_hearing"),
     path("", include("smartcity.parking.enforcement.urls")),  # verification and Kontrolle (enforce helper)
 ]

@@ -120,17 +120,13 @@ def application_edit(request: HttpRequest, pk) -> HttpResponse:
     return _application_form(request, application=application)
 
 
-WITHDRAWABLE = {Application.Status.DRAFT, Application.Status.WAITING_REGISTER, Application.Status.AWAITING_PAYMENT,
-                Application.Status.HEARING, Application.Status.IN_REVIEW}
-
-
 def _detail(request: HttpRequest, application: Application, statement_form: StatementForm) -> HttpResponse:
     decisions = application.decisions.all()
     return render(request, "parking/application.html", {
         "application": application, "decisions": decisions, "statement_form": statement_form,
         "permit": Permit.objects.filter(application=application).first(), "Status": Application.Status,
         "fee_display": format_euros(application.fee_cents) if application.fee_cents is not None else "",
-        "can_withdraw": application.status in WITHDRAWABLE,
+        "can_withdraw": application.status in services.WITHDRAWABLE,
     })
 
 

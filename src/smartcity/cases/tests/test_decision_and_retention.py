@@ -101,3 +101,36 @@ def test_retention_anonymises_closed_cases_and_deletes_documents(case, caseworke
     assert set(case.status_changes.values_list("comment", flat=True)) == {""}
     assert case.status == "abgelehnt"  # statistics stay
     assert Case.objects.get(pk=open_case.pk).anonymised_at is None
+
+
+def test_reject_hook_gets_the_caseworker_and_may_refuse(case, caseworker):
+    calls = []
+
+    def on_reject(rejected_case, actor, reasons):
+        calls.append((rejected_case.pk, actor, reasons))
+        if reasons == "zu früh":
+            raise CaseError("Erst anhören.")
+
+    extensions.register(case.case_type.code, on_reject=on_reject)
+    try:
+        with pytest.raises(CaseError, match="Erst anhören"):
+            services.decide(case, outcome="rejected", actor=caseworker, reasons="zu früh")
+        case.refresh_from_db()
+        assert case.status == "eingegangen" and not Document.objects.filter(case=case).exists()
+        services.decide(case, outcome="rejected", actor=caseworker, reasons="Nachweis fehlt.")
+    finally:
+        extensions.register(case.case_type.code)
+    case.refresh_from_db()
+    assert case.status == "abgelehnt"
+    assert calls == [(case.pk, caseworker, "zu früh"), (case.pk, caseworker, "Nachweis fehlt.")]
+
+
+def test_transition_hook_sees_staff_status_changes_but_not_decisions(case, caseworker):
+    calls = []
+    extensions.register(case.case_type.code, on_transition=lambda c, old, new, actor: calls.append((old, new, actor)))
+    try:
+        services.transition(case, "in_pruefung", actor=caseworker)
+        services.transition(case, "zurueckgezogen", actor=caseworker)
+    finally:
+        extensions.register(case.case_type.code)
+    assert calls == [("eingegangen", "in_pruefung", caseworker), ("in_pruefung", "zurueckgezogen", caseworker)]
