@@ -1,4 +1,4 @@
-"""Where parking plugs into the shared engines: payment outcomes and the back-office case hooks.
+"""Where parking plugs into the shared engines: payment outcomes, the back-office case hooks and Meine Anträge.
 
 The case hooks run inside ``cases.services``; a ``ParkingError`` becomes a ``CaseError`` so the back office
 shows its (German) message to the caseworker instead of failing.
@@ -27,10 +27,12 @@ def _as_case_error(hook: Callable[..., Any]) -> Callable[..., Any]:
 def connect() -> None:
     from smartcity.cases import extensions
     from smartcity.payments import handlers
+    from smartcity.portal import providers
 
-    from . import services, staff
+    from . import portal, services, staff
 
     handlers.register("parking.application", on_paid=services.on_paid, on_failed=services.on_payment_failed)
     extensions.register(services.CASE_TYPE_CODE, on_approve=_as_case_error(services.on_case_approved),
                         on_reject=_as_case_error(services.on_case_rejected),
                         on_transition=_as_case_error(services.on_case_transition), staff_link=staff.case_link)
+    providers.register("parking", portal.my_applications)

@@ -858,20 +858,15 @@ def issue_stuck_paid(older_than: dt.timedelta = dt.timedelta(minutes=2)) -> int:
 
 def cancel_permit(permit: Permit, *, actor: Any) -> int:
     """The holder returns the permit: revoke it and refund pro rata per configuration. Returns cents refunded."""
-    config = get_config()
     with transaction.atomic():
         locked = Permit.objects.select_for_update().select_related("application").get(pk=permit.pk)
         if locked.status != Permit.Status.ACTIVE:
-            raise ParkingError("Dieser Ausweis ist nicht mehr gültig.")
-        refund = pro_rata_refund(paid_cents=locked.fee_cents, valid_from=locked.valid_from,
-                                 valid_until=locked.valid_until, returned_on=_today(),
-                                 retained_min_cents=config.refund_retained_min_cents,
-                                 admin_fee_cents=config.refund_admin_fee_cents, enabled=config.refund_pro_rata)
+            raise ParkingError(gettext("Dieser Ausweis ist nicht mehr gültig."))
+        refund, payment_id = _refund_for(locked)
         locked.status, locked.revoked_at, locked.revoke_reason = Permit.Status.REVOKED, timezone.now(), "Rückgabe"
         locked.save(update_fields=["status", "revoked_at", "revoke_reason"])
         record(actor, "parking.permit.cancelled", locked, number=locked.number, refund_cents=refund.cents,
-               explanation=refund.explanation)
-        payment_id = locked.application.payment_id
+               explanation=refund.explanation, payment=payment_id)
         if refund.cents and payment_id:
             transaction.on_commit(lambda: _refund(payment_id, refund.cents, locked.number))
     permit.refresh_from_db()
@@ -879,10 +874,35 @@ def cancel_permit(permit: Permit, *, actor: Any) -> int:
 
 
 def refund_preview(permit: Permit) -> Any:
+    return _refund_for(permit)[0]
+
+
+_SAME_VALIDITY = (Kind.PLATE_CHANGE, Kind.ZONE_CHANGE, Kind.REPLACEMENT)
+
+
+def paid_basis(permit: Permit) -> Permit:
+    """The permit whose fee paid for this validity.
+
+    A plate change, a move or a replacement keeps the validity of the permit it replaces and costs only a
+    change fee, so a refund is computed against the original payment: follow ``replaces`` back to the new
+    application or renewal that was paid for the period.
+    """
+    basis = permit
+    seen = {basis.pk}
+    while basis.replaces_id and basis.application.kind in _SAME_VALIDITY and basis.replaces_id not in seen:
+        basis = Permit.objects.select_related("application").get(pk=basis.replaces_id)
+        seen.add(basis.pk)
+    return basis
+
+
+def _refund_for(permit: Permit) -> tuple[Any, str]:
+    """(refund per configuration, payment to refund to) for returning ``permit`` today."""
     config = get_config()
-    return pro_rata_refund(paid_cents=permit.fee_cents, valid_from=permit.valid_from, valid_until=permit.valid_until,
-                           returned_on=_today(), retained_min_cents=config.refund_retained_min_cents,
-                           admin_fee_cents=config.refund_admin_fee_cents, enabled=config.refund_pro_rata)
+    basis = paid_basis(permit)
+    refund = pro_rata_refund(paid_cents=basis.fee_cents, valid_from=basis.valid_from, valid_until=permit.valid_until,
+                             returned_on=_today(), retained_min_cents=config.refund_retained_min_cents,
+                             admin_fee_cents=config.refund_admin_fee_cents, enabled=config.refund_pro_rata)
+    return refund, basis.application.payment_id
 
 
 def _refund(payment_id: str, cents: int, number: str) -> None:

@@ -14,7 +14,7 @@ from smartcity.accounts import ratelimit
 from smartcity.accounts.decorators import trust_level_required
 from smartcity.accounts.models import TrustLevel
 
-from . import services
+from . import portal, services
 from .forms import AddressCheckForm, ApplicationForm, ConfirmForm, PlateChangeForm, RenewalForm, StatementForm
 from .models import Application, Permit, Zone
 from .rules.fees import NoFee, compute_fee, format_euros
@@ -126,7 +126,7 @@ def _detail(request: HttpRequest, application: Application, statement_form: Stat
         "application": application, "decisions": decisions, "statement_form": statement_form,
         "permit": Permit.objects.filter(application=application).first(), "Status": Application.Status,
         "fee_display": format_euros(application.fee_cents) if application.fee_cents is not None else "",
-        "can_withdraw": application.status in services.WITHDRAWABLE,
+        "can_withdraw": application.status in services.WITHDRAWABLE, "timeline": portal.timeline(application),
     })
 
 

@@ -21,6 +21,8 @@ from smartcity.documents.services import store_upload
 from smartcity.documents.validation import UploadRejected
 from smartcity.eforms.services import drafts_for
 
+from . import providers
+
 PAGE_SIZE = 20
 
 
@@ -46,7 +48,9 @@ def case_list(request: HttpRequest) -> HttpResponse:
         pk__in=[c.pk for c in page], messages__is_question=True, messages__answered_at__isnull=True,
     ).values_list("pk", flat=True))
     return render(request, "portal/list.html", {"page": page, "open_questions": open_questions,
-                                                "drafts": drafts_for(request.user)})
+                                                "drafts": drafts_for(request.user),
+                                                "other_applications": providers.entries_for(request.user)
+                                                if page.number == 1 else []})
 
 
 def _timeline(case: Case, documents: list[Document]) -> list[TimelineEntry]:

@@ -14,15 +14,9 @@ from smartcity.cases.services import CaseError
 from smartcity.parking import gdpr, services
 from smartcity.parking.models import Application, DecisionRecord, SimulatedResident
 from smartcity.parking.testing import make_zone
+from smartcity.parking.tests.test_services import apply
 
 pytestmark = pytest.mark.django_db
-
-
-def apply(user, **kw) -> Application:
-    app = services.create_application(user, plate="D-EM 1234", vin_suffix="4711", months=12, **kw)
-    services.submit(app)
-    app.refresh_from_db()
-    return app
 
 
 @pytest.fixture

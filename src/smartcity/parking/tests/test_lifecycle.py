@@ -86,6 +86,32 @@ def test_cancellation_refunds_pro_rata_per_configuration(permit):
         services.cancel_permit(permit, actor=permit.holder)
 
 
+def test_refund_after_plate_change_and_replacement_is_computed_against_the_original_payment(
+        permit, django_capture_on_commit_callbacks):
+    from smartcity.audit.models import AuditEvent
+
+    register_vehicle("D-EM 5678", permit.holder, vin="WVWZZZ1KZ8W009876")
+    change, changed = follow_up(permit, django_capture_on_commit_callbacks, Kind.PLATE_CHANGE, plate="D-EM 5678",
+                                vin_suffix="9876")
+    assert change.fee_cents == 1500 and changed.fee_cents == 1500
+    assert services.paid_basis(changed) == permit
+    assert services.refund_preview(changed).cents == 2500  # the €50 paid for 24 months, not the €15 change fee
+    replacement, replaced = follow_up(changed, django_capture_on_commit_callbacks, Kind.REPLACEMENT,
+                                      plate="D-EM 5678", vin_suffix="9876")
+    assert services.paid_basis(replaced) == permit
+    assert services.cancel_permit(replaced, actor=permit.holder) == 2500
+    event = AuditEvent.objects.get(action="parking.permit.cancelled")
+    assert event.details["payment"] == "p" and event.details["refund_cents"] == 2500
+
+
+def test_refund_after_renewal_is_computed_against_the_renewal_fee(permit, django_capture_on_commit_callbacks):
+    Permit.objects.filter(pk=permit.pk).update(valid_until=timezone.localdate() + dt.timedelta(days=30))
+    permit.refresh_from_db()
+    app, renewed = follow_up(permit, django_capture_on_commit_callbacks, Kind.RENEWAL)
+    assert services.paid_basis(renewed) == renewed
+    assert services.refund_preview(renewed).cents == 0  # €25 for 12 months: the retained minimum is €25
+
+
 def test_reminders_four_weeks_before_expiry_once(permit):
     today = timezone.localdate()
     Permit.objects.filter(pk=permit.pk).update(valid_until=today + dt.timedelta(days=40))
