@@ -1,7 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from .rules.fees import format_euros
 from .rules.plates import InvalidInput, normalise_plate, normalise_vin_fragment
 
 
@@ -21,12 +20,12 @@ class _PlateMixin:
             raise forms.ValidationError(str(exc)) from exc
 
 
-def duration_choices(durations: list[int], fees: dict[int, int]) -> list[tuple[str, str]]:
+def duration_choices(durations: list[int], fees: dict[int, str]) -> list[tuple[str, str]]:
     choices = []
     for months in durations:
         label = _("%(months)s Monate") % {"months": months}
         if months in fees:
-            label = f"{label} – {format_euros(fees[months])}"
+            label = f"{label} – {fees[months]}"
         choices.append((str(months), label))
     return choices
 
@@ -48,7 +47,7 @@ class ApplicationForm(_PlateMixin, forms.Form):
         help_text=_("Schildern Sie hier, was wir bei der Entscheidung außerdem wissen sollten. Ihr Antrag wird dann "
                     "von einer Person geprüft."))
 
-    def __init__(self, *args, durations: list[int], fees: dict[int, int], **kwargs):
+    def __init__(self, *args, durations: list[int], fees: dict[int, str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["months"].choices = duration_choices(durations, fees)
 
@@ -65,7 +64,7 @@ class ApplicationForm(_PlateMixin, forms.Form):
 class RenewalForm(forms.Form):
     months = forms.TypedChoiceField(label=_("Laufzeit der Verlängerung"), coerce=int, widget=forms.RadioSelect)
 
-    def __init__(self, *args, durations: list[int], fees: dict[int, int], **kwargs):
+    def __init__(self, *args, durations: list[int], fees: dict[int, str], **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["months"].choices = duration_choices(durations, fees)
 

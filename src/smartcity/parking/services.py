@@ -358,12 +358,34 @@ def _wait_for_register(app: Application, error: str) -> DecisionRecord:
             (rules.CO_OPERATION,), {"error": error[:300], "attempt": locked.register_attempts})
         _set_status(locked, Status.WAITING_REGISTER, SYSTEM, "waiting_register", error=error[:300])
         attempt = locked.register_attempts
-    countdown = min(3600, 60 * 2 ** (attempt - 1))
+    countdown = register_backoff_seconds(attempt)
     if attempt <= settings.PARKING_REGISTER_MAX_RETRIES:
         transaction.on_commit(lambda: retry_register_check.apply_async((str(app.pk),), countdown=countdown))
     else:
         transaction.on_commit(lambda: _route_after_outage(app.pk))
     return entry
+
+
+def register_backoff_seconds(attempt: int) -> int:
+    """Wait before retry number ``attempt`` (1, 2, …): 60 s · 2ⁿ⁻¹, at most an hour."""
+    return min(3600, 60 * 2 ** (max(attempt, 1) - 1))
+
+
+def retry_lost_waiting(now: dt.datetime | None = None) -> int:
+    """Safety net for lost retry tasks (e.g. a broker restart): re-check waiting applications whose scheduled
+    retry is overdue — twice its backoff since the last attempt. Applications whose retry is still pending
+    are left alone, so the beat job never starts a second retry chain. Returns how many were re-checked.
+    """
+    now = now or timezone.now()
+    waiting = Application.objects.filter(status=Status.WAITING_REGISTER).values_list(
+        "pk", "register_attempts", "updated_at")
+    rechecked = 0
+    for app_id, attempts, updated_at in waiting:
+        if updated_at + dt.timedelta(seconds=2 * register_backoff_seconds(attempts)) > now:
+            continue
+        retry_after_outage(app_id)
+        rechecked += 1
+    return rechecked
 
 
 def _route_after_outage(application_id: Any) -> None:

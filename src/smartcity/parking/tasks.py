@@ -22,11 +22,8 @@ def retry_register_check(application_id: str) -> None:
 
 @shared_task
 def retry_waiting() -> int:
-    """Safety net: re-check every application still waiting on a register."""
-    waiting = services.Application.objects.filter(status=services.Status.WAITING_REGISTER)
-    for app_id in waiting.values_list("pk", flat=True):
-        services.retry_after_outage(app_id)
-    return waiting.count()
+    """Safety net: re-check applications waiting on a register whose scheduled retry got lost."""
+    return services.retry_lost_waiting()
 
 
 @shared_task

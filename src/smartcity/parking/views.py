@@ -17,7 +17,7 @@ from smartcity.accounts.models import TrustLevel
 from . import portal, services
 from .forms import AddressCheckForm, ApplicationForm, ConfirmForm, PlateChangeForm, RenewalForm, StatementForm
 from .models import Application, Permit, Zone
-from .rules.fees import NoFee, compute_fee, format_euros
+from .rules.fees import NoFee, fee_range, format_euros, format_fee_range
 from .rules.lifecycle import renewal_open, renewal_opens_on
 from .rules.plates import InvalidInput
 
@@ -25,14 +25,17 @@ citizen_required = trust_level_required(TrustLevel.SUBSTANTIAL)
 Kind = Application.Kind
 
 
-def _fees(config, zone_code: str = "*", channel: str = "online") -> dict[int, int]:
+def _fees(config, zone_code: str | None = None, channel: str = "online", length_mm: int | None = None
+          ) -> dict[int, str]:
+    """The fee per duration as shown before the registers are asked: a range when zone or length bands decide."""
     fees = {}
     for months in config.durations_months:
         try:
-            fees[int(months)] = compute_fee(config.fees, channel=channel, zone_code=zone_code, months=int(months),
-                                            length_mm=None).cents
+            low, high = fee_range(config.fees, channel=channel, zone_code=zone_code, months=int(months),
+                                  length_mm=length_mm)
         except NoFee:
             continue
+        fees[int(months)] = format_fee_range(low, high)
     return fees
 
 
@@ -45,8 +48,7 @@ def start(request: HttpRequest) -> HttpResponse:
         checked = True
         located = services.locate(**check_form.cleaned_data)
     online, counter = _fees(config), _fees(config, channel="counter")
-    fee_rows = [(months, format_euros(cents), format_euros(counter[months]) if months in counter else "–")
-                for months, cents in online.items()]
+    fee_rows = [(months, fee, counter.get(months, "–")) for months, fee in online.items()]
     context = {
         "config": config, "fee_rows": fee_rows,
         "zones": Zone.objects.order_by("code"), "check_form": check_form, "located": located, "checked": checked,
@@ -222,12 +224,22 @@ def _action_page(request, permit, form, *, title: str, intro: str, submit: str, 
                                                           "intro": intro, "submit": submit, **(extra or {})})
 
 
+def _vehicle_length(permit: Permit) -> int | None:
+    """The length the register gave for the permit's vehicle (a renewal keeps the vehicle)."""
+    for decision in permit.application.decisions.all():  # newest first; a handful of rows
+        length = (decision.inputs.get("fahrzeugregister") or {}).get("length_mm")
+        if length:
+            return int(length)
+    return None
+
+
 @citizen_required
 def permit_renew(request: HttpRequest, pk) -> HttpResponse:
     permit = _active_permit(request, pk)
     config = services.get_config()
     form = RenewalForm(request.POST or None, durations=[int(m) for m in config.durations_months],
-                       fees=_fees(config, permit.zone.code), initial={"months": permit.application.months})
+                       fees=_fees(config, permit.zone.code, length_mm=_vehicle_length(permit)),
+                       initial={"months": permit.application.months})
     if request.method == "POST" and form.is_valid():
         response = _follow_up(request, permit, Kind.RENEWAL, plate=permit.plate,
                               vin_suffix=permit.application.vin_suffix, months=form.cleaned_data["months"],

@@ -62,6 +62,29 @@ def compute_fee(rows: list[dict], *, channel: str, zone_code: str, months: int, 
     return Fee(int(row["cents"]), basis)
 
 
+def fee_range(rows: list[dict], *, channel: str, months: int, zone_code: str | None = None,
+              length_mm: int | None = None) -> tuple[int, int]:
+    """Lowest and highest fee a permit may cost before zone and vehicle length are known (the application form).
+
+    With both known it is the exact fee. Otherwise every row that could apply counts: all zones when the zone
+    is unknown, all length bands when the length is unknown (e.g. Köln's €100/110/120 → "100,00 € – 120,00 €").
+    """
+    if zone_code is not None and length_mm is not None:
+        cents = compute_fee(rows, channel=channel, zone_code=zone_code, months=months, length_mm=length_mm).cents
+        return cents, cents
+    candidates = [int(r["cents"]) for r in rows
+                  if r.get("channel") == channel and int(r.get("months", 0)) == months
+                  and (zone_code is None or r.get("zone", "*") in ("*", zone_code))
+                  and (length_mm is None or _matches(r, channel, r.get("zone", "*"), length_mm, months))]
+    if not candidates:
+        raise NoFee(f"Keine Gebühr für {channel}, Gebiet {zone_code or 'beliebig'}, {months} Monate.")
+    return min(candidates), max(candidates)
+
+
+def format_fee_range(low: int, high: int) -> str:
+    return format_euros(low) if low == high else f"{format_euros(low)} – {format_euros(high)}"
+
+
 def validate_fee_table(rows: object, durations: list[int]) -> list[str]:
     """German error messages for a fee table (used by the admin form and the config check)."""
     errors: list[str] = []

@@ -3,7 +3,14 @@ import datetime as dt
 import pytest
 
 from smartcity.parking.models import default_fees
-from smartcity.parking.rules.fees import NoFee, compute_fee, format_euros, validate_fee_table
+from smartcity.parking.rules.fees import (
+    NoFee,
+    compute_fee,
+    fee_range,
+    format_euros,
+    format_fee_range,
+    validate_fee_table,
+)
 from smartcity.parking.rules.lifecycle import (
     add_months,
     pro_rata_refund,
@@ -34,6 +41,23 @@ def test_duesseldorf_fees(channel, months, cents):
     ("MÜ", None, 10000)])
 def test_length_bands_and_zone_rows(zone, length, cents):
     assert compute_fee(KOELN_LIKE, channel="online", zone_code=zone, months=12, length_mm=length).cents == cents
+
+
+@pytest.mark.parametrize(("zone", "length", "expected"), [
+    (None, None, (10000, 36000)), ("MÜ", None, (10000, 12000)), ("HO", None, (10000, 36000)),
+    (None, 4500, (11000, 36000)), ("MÜ", 4500, (11000, 11000)), ("HO", 4500, (36000, 36000))])
+def test_fee_range_before_zone_and_length_are_known(zone, length, expected):
+    assert fee_range(KOELN_LIKE, channel="online", months=12, zone_code=zone, length_mm=length) == expected
+
+
+def test_fee_range_display_and_missing_rows():
+    assert format_fee_range(2500, 2500) == "25,00 €"
+    assert format_fee_range(10000, 12000) == "100,00 € – 120,00 €"
+    assert fee_range(DUS, channel="online", months=12) == (2500, 2500)
+    with pytest.raises(NoFee):
+        fee_range(KOELN_LIKE, channel="counter", months=12)
+    with pytest.raises(NoFee):
+        fee_range(KOELN_LIKE, channel="online", months=24)
 
 
 def test_missing_fee_row_raises():

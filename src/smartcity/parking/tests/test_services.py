@@ -178,6 +178,34 @@ def test_register_timeout_keeps_the_application_waiting(resident, monkeypatch, d
     assert app.plate == "D-EM 1234" and app.vin_suffix == "4711"  # nothing lost
 
 
+def test_retry_safety_net_starts_no_second_retry_chain(resident, monkeypatch, django_capture_on_commit_callbacks):
+    from django.utils import timezone
+
+    from smartcity.parking import tasks
+
+    scheduled = []
+    monkeypatch.setattr(tasks.retry_register_check, "apply_async",
+                        lambda args, countdown: scheduled.append((args, countdown)))
+    SimulatedVehicle.objects.update(simulate=SimulatedOutage.TIMEOUT)
+    with django_capture_on_commit_callbacks(execute=True):
+        app = apply(resident)
+    assert app.register_attempts == 1 and len(scheduled) == 1 and scheduled[0][1] == 60
+    # The scheduled retry is still pending: the beat job leaves the application alone, however often it runs.
+    for _ in range(3):
+        assert tasks.retry_waiting() == 0
+    app.refresh_from_db()
+    assert app.register_attempts == 1 and len(scheduled) == 1
+    # The retry got lost (no attempt for twice the backoff): the safety net re-checks once, which schedules
+    # the next retry of the same chain with the next backoff.
+    later = timezone.now() + dt.timedelta(seconds=121)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.retry_lost_waiting(later) == 1
+    app.refresh_from_db()
+    assert app.register_attempts == 2 and [c for _, c in scheduled] == [60, 120]
+    assert services.retry_lost_waiting(later) == 0
+    assert services.register_backoff_seconds(20) == 3600 and services.register_backoff_seconds(0) == 60
+
+
 def test_company_car_needs_upload_then_goes_to_a_caseworker(resident):
     register_vehicle("D-FI 200", None, keeper_organisation="Rheinische Leasing GmbH")
     app = apply(resident, plate="D-FI 200")

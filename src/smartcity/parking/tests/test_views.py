@@ -138,3 +138,17 @@ def test_submissions_are_rate_limited_without_losing_input(client_erika):
     page = response.content.decode()
     assert response.status_code == 200 and "sehr viele Anträge" in page and 'value="D-EM 1234"' in page
     assert not Application.objects.exists()
+
+
+def test_fee_shown_before_the_register_check_respects_length_bands(client_erika):
+    config = services.get_config()
+    config.fees = [{**row, "length_to_mm": 4709} for row in config.fees] + [
+        {"channel": "online", "zone": "*", "length_from_mm": 4710, "length_to_mm": None, "months": 12,
+         "cents": 3500}]
+    config.save()
+    form_page = client_erika.get(reverse("parking:apply")).content.decode()
+    assert "12 Monate – 25,00 € – 35,00 €" in form_page and "24 Monate – 50,00 €" in form_page
+    start_page = client_erika.get(reverse("parking:start")).content.decode()
+    assert "25,00 € – 35,00 €" in start_page
+    post_application(client_erika)  # the simulator's car is 4250 mm: the lower band applies
+    assert Application.objects.get().fee_cents == 2500
