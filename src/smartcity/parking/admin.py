@@ -1,5 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
+from django.http import HttpRequest
 
 from . import models
 from .rules.fees import validate_fee_table
@@ -59,29 +60,38 @@ class ParkingConfigAdmin(admin.ModelAdmin):
     list_display = ["city_code", "durations_months", "renewal_window_days", "updated_at"]
 
 
-class DecisionInline(admin.StackedInline):
-    model = models.DecisionRecord
-    extra = 0
-    can_delete = False
-    readonly_fields = ["created_at", "outcome", "automated", "decided_by", "ruleset_version", "inputs", "checks",
-                       "reasons", "legal_basis", "legal_remedy", "config_snapshot"]
+class _MetadataOnly(admin.ModelAdmin):
+    """Status and metadata only: admins do not read applicants' data (plates, register data, statements,
+    decision inputs). Caseworkers of the department read them in the parking back office, audited."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
 
 
 @admin.register(models.Application)
-class ApplicationAdmin(admin.ModelAdmin):
-    list_display = ["reference", "applicant", "kind", "plate", "zone", "status", "created_at"]
-    list_filter = ["status", "kind", "zone"]
-    search_fields = ["reference", "plate", "applicant__username"]
-    readonly_fields = [f.name for f in models.Application._meta.fields]
-    inlines = [DecisionInline]
+class ApplicationAdmin(_MetadataOnly):
+    list_display = ["reference", "kind", "channel", "zone", "status", "created_at", "decided_at"]
+    list_filter = ["status", "kind", "channel", "zone"]
+    search_fields = ["reference"]
+    fields = ["reference", "kind", "channel", "zone", "status", "created_at", "submitted_at", "decided_at",
+              "updated_at"]
+    readonly_fields = fields
 
 
 @admin.register(models.Permit)
-class PermitAdmin(admin.ModelAdmin):
-    list_display = ["number", "plate", "zone", "holder", "valid_from", "valid_until", "status"]
-    list_filter = ["status", "zone"]
-    search_fields = ["number", "plate"]
-    readonly_fields = [f.name for f in models.Permit._meta.fields]
+class PermitAdmin(_MetadataOnly):
+    list_display = ["number", "zone", "valid_from", "valid_until", "status", "automated"]
+    list_filter = ["status", "zone", "automated"]
+    search_fields = ["number"]
+    fields = ["number", "zone", "valid_from", "valid_until", "status", "issued_at", "revoked_at", "channel",
+              "automated"]
+    readonly_fields = fields
 
 
 @admin.register(models.SimulatedResident)

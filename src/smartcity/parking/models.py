@@ -243,7 +243,7 @@ class Application(models.Model):
         verbose_name_plural = _("Anträge Bewohnerparkausweis")
 
     def __str__(self) -> str:
-        return f"{self.reference} ({self.plate})"
+        return self.reference  # no plate: the name shows in the admin and in logs
 
 
 class DecisionRecord(models.Model):
@@ -323,7 +323,7 @@ class Permit(models.Model):
         verbose_name_plural = _("Bewohnerparkausweise")
 
     def __str__(self) -> str:
-        return f"{self.number} {self.plate} ({self.zone.code})"
+        return self.number  # no plate: the name shows in the admin and in logs
 
 
 from .registers.contrib.simulator.models import SimulatedResident, SimulatedVehicle  # noqa: E402,F401
