@@ -1,4 +1,5 @@
 from django import forms
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from .rules.plates import InvalidInput, normalise_plate, normalise_vin_fragment
@@ -11,13 +12,13 @@ class _PlateMixin:
         try:
             return normalise_plate(self.cleaned_data["plate"])
         except InvalidInput as exc:
-            raise forms.ValidationError(str(exc)) from exc
+            raise forms.ValidationError(gettext(str(exc))) from exc
 
     def clean_vin_suffix(self) -> str:
         try:
             return normalise_vin_fragment(self.cleaned_data["vin_suffix"])
         except InvalidInput as exc:
-            raise forms.ValidationError(str(exc)) from exc
+            raise forms.ValidationError(gettext(str(exc))) from exc
 
 
 def duration_choices(durations: list[int], fees: dict[int, str]) -> list[tuple[str, str]]:
@@ -58,7 +59,7 @@ class ApplicationForm(_PlateMixin, forms.Form):
         try:
             return normalise_plate(value)
         except InvalidInput as exc:
-            raise forms.ValidationError(str(exc)) from exc
+            raise forms.ValidationError(gettext(str(exc))) from exc
 
 
 class RenewalForm(forms.Form):

@@ -43,7 +43,8 @@ _ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud on the
 
 
 class ParkingError(ValueError):
-    """A request that cannot be carried out; ``str(exc)`` is a German message for the citizen."""
+    """A request that cannot be carried out; ``str(exc)`` is the message for the citizen or caseworker in the
+    active language (German source texts through gettext; decision records stay German as the legal record)."""
 
 
 # --- configuration ------------------------------------------------------------------------------------------
@@ -121,12 +122,12 @@ def create_application(applicant: Any, *, plate: str, vin_suffix: str, months: i
     second = normalise_plate(second_plate) if second_plate.strip() else ""
     vin = normalise_vin_fragment(vin_suffix)
     if replaces is not None and (replaces.holder_id != applicant.pk or replaces.status != Permit.Status.ACTIVE):
-        raise ParkingError("Dieser Ausweis ist nicht (mehr) gültig und kann nicht geändert werden.")
+        raise ParkingError(gettext("Dieser Ausweis ist nicht (mehr) gültig und kann nicht geändert werden."))
     if kind == Kind.RENEWAL:
         config = get_config()
         if not renewal_open(_today(), replaces.valid_until, config.renewal_window_days):
             opens = renewal_opens_on(replaces.valid_until, config.renewal_window_days)
-            raise ParkingError(f"Eine Verlängerung ist ab {opens:%d.%m.%Y} möglich.")
+            raise ParkingError(gettext("Eine Verlängerung ist ab %(date)s möglich.") % {"date": f"{opens:%d.%m.%Y}"})
     application = Application.objects.create(
         reference=_new_reference(), applicant=applicant, kind=kind, channel=channel, plate=plate,
         second_plate=second, vin_suffix=vin, months=months, special_circumstances=special_circumstances.strip(),
@@ -144,7 +145,7 @@ def correct_application(application: Application, *, plate: str, vin_suffix: str
     with transaction.atomic():
         app = _locked(application)
         if app.status != Status.DRAFT:
-            raise ParkingError("Der Antrag ist schon eingereicht und kann nicht mehr geändert werden.")
+            raise ParkingError(gettext("Der Antrag ist schon eingereicht und kann nicht mehr geändert werden."))
         if plate != app.plate:
             app.vin_failures = 0
         app.plate, app.vin_suffix, app.months, app.second_plate = plate, vin, months, second
@@ -161,7 +162,7 @@ def submit(application: Application) -> DecisionRecord:
     with transaction.atomic():
         app = _locked(application)
         if app.status not in (Status.DRAFT, Status.WAITING_REGISTER):
-            raise ParkingError("Dieser Antrag wurde bereits eingereicht.")
+            raise ParkingError(gettext("Dieser Antrag wurde bereits eingereicht."))
         if app.submitted_at is None:
             app.submitted_at = timezone.now()
             app.save(update_fields=["submitted_at", "updated_at"])
@@ -553,11 +554,11 @@ def submit_statement(application: Application, statement: str) -> None:
 
     statement = statement.strip()
     if not statement:
-        raise ParkingError("Bitte schreiben Sie Ihre Stellungnahme in das Textfeld.")
+        raise ParkingError(gettext("Bitte schreiben Sie Ihre Stellungnahme in das Textfeld."))
     with transaction.atomic():
         app = _locked(application)
         if app.status != Status.HEARING:
-            raise ParkingError("Die Anhörung ist abgeschlossen; eine Stellungnahme ist nicht mehr möglich.")
+            raise ParkingError(gettext("Die Anhörung ist abgeschlossen; eine Stellungnahme ist nicht mehr möglich."))
         app.hearing_statement = statement
         _set_status(app, Status.IN_REVIEW, app.applicant, "statement_submitted")
         case = Case.objects.filter(pk=app.case_id).first()
@@ -711,7 +712,7 @@ def start_payment(application: Application, *, return_url: str) -> str:
 
     app = Application.objects.get(pk=application.pk)
     if app.status != Status.AWAITING_PAYMENT or not app.fee_cents:
-        raise ParkingError("Für diesen Antrag ist keine Zahlung offen.")
+        raise ParkingError(gettext("Für diesen Antrag ist keine Zahlung offen."))
     payment = start(amount_cents=app.fee_cents, purpose=f"Parkausweis {app.reference}", payer=app.applicant,
                     subject=app, return_url=return_url, provider=settings.PARKING_PAYMENT_PROVIDER,
                     description=f"Bewohnerparkausweis {app.plate}: {app.fee_basis}")
@@ -756,7 +757,7 @@ def record_counter_payment(application: Application, *, actor: Any) -> None:
     with transaction.atomic():
         app = _locked(application)
         if app.status != Status.AWAITING_PAYMENT:
-            raise ParkingError("Für diesen Antrag ist keine Zahlung offen.")
+            raise ParkingError(gettext("Für diesen Antrag ist keine Zahlung offen."))
         record(actor, "parking.application.paid_at_counter", app, fee_cents=app.fee_cents)
         _mark_paid(app, payment_id="")
     application.refresh_from_db()

@@ -98,7 +98,7 @@ def _application_form(request: HttpRequest, *, application: Application | None =
                     services.correct_application(application, usage_document=document, **data)
                 services.submit(application)
             except (InvalidInput, services.ParkingError) as exc:
-                form.add_error(None, str(exc))
+                form.add_error(None, _(str(exc)))  # plate/VIN messages are German msgids
             else:
                 return redirect("parking:application", application.pk)
     return render(request, "parking/apply.html", {"form": form, "application": application, "config": config})
@@ -210,7 +210,7 @@ def _follow_up(request: HttpRequest, permit: Permit, kind: str, **fields) -> Htt
             application = services.create_application(request.user, kind=kind, replaces=permit, **fields)
         services.submit(application)
     except (InvalidInput, services.ParkingError) as exc:
-        messages.error(request, str(exc))
+        messages.error(request, _(str(exc)))  # plate/VIN messages are German msgids
         return None
     return redirect("parking:application", application.pk)
 

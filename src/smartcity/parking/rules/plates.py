@@ -14,7 +14,8 @@ _VIN_FRAGMENT = re.compile(r"^[A-HJ-NPR-Z0-9]{4}$")
 
 
 class InvalidInput(ValueError):
-    """Raised with a German message that can be shown to the citizen as is."""
+    """Raised with a German message. The messages are msgids of the parking catalogue: pages show
+    ``gettext(str(exc))`` (English UI); the decision record keeps the German text."""
 
 
 @dataclass(frozen=True)

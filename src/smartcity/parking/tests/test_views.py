@@ -152,3 +152,28 @@ def test_fee_shown_before_the_register_check_respects_length_bands(client_erika)
     assert "25,00 € – 35,00 €" in start_page
     post_application(client_erika)  # the simulator's car is 4250 mm: the lower band applies
     assert Application.objects.get().fee_cents == 2500
+
+
+@pytest.mark.parametrize(("field", "value", "message"), [
+    ("plate", "DEM1234", "not in the German format"),
+    ("vin_suffix", "47", "exactly the last 4 characters of the VIN"),
+    ("second_plate", "XX", "German format"),
+])
+def test_bad_inputs_show_an_english_message_in_the_english_ui(client_erika, field, value, message):
+    response = client_erika.post(reverse("parking:apply"), {
+        "plate": "d-em 1234", "vin_suffix": "4711", "months": "12", "second_plate": "",
+        "special_circumstances": "", field: value}, HTTP_ACCEPT_LANGUAGE="en")
+    assert response.status_code == 200 and message in response.content.decode()
+    assert not Application.objects.exists()
+
+
+def test_service_errors_are_shown_in_english(client_erika):
+    post_application(client_erika)
+    application = Application.objects.get()
+    client_erika.post(reverse("parking:application_withdraw", args=[application.pk]))
+    response = client_erika.post(reverse("parking:application_withdraw", args=[application.pk]),
+                                 HTTP_ACCEPT_LANGUAGE="en", follow=True)
+    assert "This application can no longer be withdrawn." in response.content.decode()
+    application.refresh_from_db()
+    assert application.status == Application.Status.WITHDRAWN
+    assert "Meldedaten" in [check["title"] for check in application.decisions.first().checks]  # stays German
