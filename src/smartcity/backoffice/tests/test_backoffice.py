@@ -28,7 +28,8 @@ def test_queue_lists_department_cases_with_few_queries(staff_client, case_type, 
                                                        django_assert_max_num_queries):
     for i in range(30):
         services.create_case(case_type=case_type, applicant=citizen, data={}, title=f"Hund {i}")
-    with django_assert_max_num_queries(12):
+    # 13: one constant query of the navigation (is the user parking staff?); what matters is no query per row
+    with django_assert_max_num_queries(13):
         response = staff_client.get(reverse("backoffice:queue"))
     assert response.status_code == 200
     assert response.content.decode().count("/backoffice/vorgang/") == 30
