@@ -11,13 +11,15 @@ eager Celery this runs the issuing task and then the PDF task in the same call).
 redirect is outside the measurement: it waits for the citizen, not for the server.
 
 Targets: p95 ≤ 500 ms per case; at least 50 permits per second on 2 cores. ``--workers`` is the number of
-processes issuing at once (what a Celery worker's ``--concurrency`` would be).
+processes issuing at once; the default 4 is what the city deploys on 2 cores (Celery ``--concurrency=4`` in
+deploy/systemd/smartcity-worker.service): each case also waits for PostgreSQL round trips and WAL flushes, so
+two processes per core keep both cores busy.
 
 ``--profile N`` instead runs N cases one after the other in this process and prints the CPU time per case of
 this process and of its PostgreSQL backend, the queries per case and the cProfile hot spots.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sc_enforce /work/venv/bin/python bench/parking/bench_issue.py \
-        [--cases 400] [--workers 2] [--profile 50]
+        [--cases 400] [--workers 4] [--profile 50]
 """
 
 import argparse
@@ -150,7 +152,7 @@ def profile(cases: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--cases", type=int, default=400)
-    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=4)
     parser.add_argument("--profile", type=int, default=0, metavar="N", help="profile N sequential cases instead")
     args = parser.parse_args()
     setup_django()

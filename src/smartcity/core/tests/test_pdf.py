@@ -21,17 +21,10 @@ def test_letter_renders_german_text_euro_and_escapes_markup():
 
 
 def _drawn_modules(flowable) -> list[list[bool]]:
-    """Paint the rectangles the flowable draws back into a module grid."""
-    rects, scaled = [], []
-
-    class Path:
-        def rect(self, x, y, width, height):
-            rects.append((x, y, width, height))
+    """Paint the rectangles of the path the flowable writes back into a module grid."""
+    literals, scaled = [], []
 
     class Canvas:
-        def beginPath(self):
-            return Path()
-
         def saveState(self):
             pass
 
@@ -44,18 +37,21 @@ def _drawn_modules(flowable) -> list[list[bool]]:
         def setFillColor(self, color):
             pass
 
-        def drawPath(self, path, stroke, fill):
-            assert fill and not stroke
+        def addLiteral(self, text):
+            literals.append(text)
 
     flowable.canv = Canvas()
     flowable.draw()
     n = len(flowable.matrix)
     assert scaled == [(flowable.width / n, flowable.height / n)]
-    cell = 1
+    assert len(literals) == 1 and literals[0].endswith(" f")
+    tokens = literals[0].split()[:-1]
     grid = [[False] * n for _ in range(n)]
-    for x, y, width, height in rects:
-        for row in range(n - round((y + height) / cell), n - round(y / cell)):
-            for column in range(round(x / cell), round((x + width) / cell)):
+    for i in range(0, len(tokens), 5):
+        x, y, width, height = (int(t) for t in tokens[i:i + 4])
+        assert tokens[i + 4] == "re"
+        for row in range(n - (y + height), n - y):
+            for column in range(x, x + width):
                 assert not grid[row][column], "rectangles overlap"
                 grid[row][column] = True
     return grid
