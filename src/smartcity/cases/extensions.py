@@ -5,10 +5,6 @@ approved *without* a ready-made decision document (that is, by a caseworker in t
 It may return an ``ApprovalResult`` to supply the domain's own decision document and record;
 raising an exception aborts the approval, so nothing half-done remains. An automated pipeline that
 calls ``decide(..., document=...)`` itself has already done its work, so the hook is not called again.
-
-``on_reject(case, actor)`` runs inside the same transaction after a case was rejected (with its decision
-document, in its final status), e.g. to mirror the rejection on the domain's own record; raising aborts the
-rejection.
 """
 
 from collections.abc import Callable
@@ -25,16 +21,14 @@ class ApprovalResult:
 @dataclass(frozen=True)
 class Extension:
     on_approve: Callable[..., ApprovalResult | None] | None = None
-    on_reject: Callable[..., None] | None = None
 
 
 _registry: dict[str, Extension] = {}
 
 
-def register(case_type_code: str, *, on_approve: Callable[..., ApprovalResult | None] | None = None,
-             on_reject: Callable[..., None] | None = None) -> None:
+def register(case_type_code: str, *, on_approve: Callable[..., ApprovalResult | None] | None = None) -> None:
     """Register (or replace, e.g. on autoreload) the hooks of one case type."""
-    _registry[case_type_code] = Extension(on_approve=on_approve, on_reject=on_reject)
+    _registry[case_type_code] = Extension(on_approve=on_approve)
 
 
 def get(case_type_code: str) -> Extension:

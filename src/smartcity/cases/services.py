@@ -267,9 +267,9 @@ def decide(case: Case, *, outcome: str, actor: Any, document: Any = None, record
         if target not in case.case_type.flow.allowed(case.status):
             raise CaseError(f"Im Status „{case.status_label}“ kann nicht entschieden werden.")
         decision_record = dict(record or {})
-        hooks = extensions.get(case.case_type.code)
-        if outcome == "approved" and document is None and hooks.on_approve is not None:
-            result = hooks.on_approve(case, actor)
+        hook = extensions.get(case.case_type.code).on_approve
+        if outcome == "approved" and document is None and hook is not None:
+            result = hook(case, actor)
             if result is not None:
                 document = result.document
                 decision_record = {**result.record, **decision_record}
@@ -284,8 +284,6 @@ def decide(case: Case, *, outcome: str, actor: Any, document: Any = None, record
         case.save(update_fields=["outcome", "decision_record", "updated_at"])
         audit.record(actor, "case.decided", case, outcome=outcome, document=str(document.pk))
         transition(case, target, actor=actor, comment=reasons, _via_decision=True)
-        if outcome == "rejected" and hooks.on_reject is not None:
-            hooks.on_reject(case, actor)
     return case
 
 

@@ -554,9 +554,8 @@ def approve(application: Application, *, actor: Any) -> DecisionRecord:
     return entry
 
 
-def on_case_rejected(case: Any, actor: Any) -> None:
-    """cases.extensions hook: a caseworker rejected the case in the back office; mirror it on the application
-    with a decision record in the name of that caseworker (inside the case decision's transaction)."""
+def on_case_rejected(case: Any, actor: Any = None) -> None:
+    """A caseworker rejected the case in the back office: mirror it on the application with a record."""
     with transaction.atomic():
         app = Application.objects.select_for_update().filter(case_id=case.pk).first()
         if app is None or app.status in (Status.REJECTED, Status.ISSUED):

@@ -65,34 +65,6 @@ def test_extension_supplies_its_own_document_and_record(case, caseworker, citize
     assert Document.objects.filter(case=case, kind="decision").count() == 1
 
 
-def test_reject_hook_runs_inside_the_rejection_and_can_abort_it(case, caseworker):
-    calls = []
-
-    def on_reject(rejected_case, actor):
-        calls.append((rejected_case.pk, rejected_case.status, rejected_case.outcome, actor))
-
-    extensions.register(case.case_type.code, on_reject=on_reject)
-    try:
-        services.decide(case, outcome="rejected", actor=caseworker, reasons="Nachweis fehlt.")
-    finally:
-        extensions.register(case.case_type.code)
-    assert calls == [(case.pk, "abgelehnt", "rejected", caseworker)]
-
-
-def test_failing_reject_hook_aborts_the_rejection(case, caseworker):
-    def on_reject(rejected_case, actor):
-        raise RuntimeError("domain record could not be written")
-
-    extensions.register(case.case_type.code, on_reject=on_reject)
-    try:
-        with pytest.raises(RuntimeError):
-            services.decide(case, outcome="rejected", actor=caseworker, reasons="Nachweis fehlt.")
-    finally:
-        extensions.register(case.case_type.code)
-    case.refresh_from_db()
-    assert case.status == "eingegangen" and case.outcome == "" and not Document.objects.filter(case=case).exists()
-
-
 def test_failing_extension_aborts_the_approval(case, caseworker):
     def on_approve(approved_case, actor):
         raise RuntimeError("register down")
