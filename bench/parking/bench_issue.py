@@ -98,6 +98,7 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _statement_kind(sql: str) -> str:
+    """ "SELECT parking_permit": the verb and the first table a statement reads or writes."""
     words = sql.split()
     verb = words[0].upper() if words else "?"
     lowered = [w.strip('"').lower() for w in words]
@@ -121,13 +122,12 @@ def profile(cases: int) -> None:
         cursor.execute("SELECT pg_backend_pid()")
         backend = cursor.fetchone()[0]
     profiler = cProfile.Profile(time.process_time)  # CPU, not waiting for the database or other processes
-    cpu, db_cpu, wall = time.process_time(), _cpu_seconds(backend), time.perf_counter()
     with CaptureQueriesContext(connection) as queries:
         profiler.enable()
         for application_id in ids:
             _decide_and_issue(application_id)
         profiler.disable()
-    # Without the profiler for the CPU figures (cProfile roughly doubles Python's time).
+    # The CPU figures come from fresh cases without the profiler and query capture, which inflate Python's time.
     ids = [_prepare(i) for i in range(index + 1 + cases, index + 1 + 2 * cases)]
     cpu, db_cpu, wall = time.process_time(), _cpu_seconds(backend), time.perf_counter()
     for application_id in ids:
