@@ -389,6 +389,9 @@ PARKING_REGISTER_TIMEOUT_SECONDS = float(os.environ.get("PARKING_REGISTER_TIMEOU
 # Retries of a register check after an outage, with exponential backoff from 60 s, capped at 1 h.
 PARKING_REGISTER_MAX_RETRIES = int(os.environ.get("PARKING_REGISTER_MAX_RETRIES", "12"))
 PARKING_PAYMENT_PROVIDER = os.environ.get("PARKING_PAYMENT_PROVIDER", "simulator")
+# Retention (docs/parking.md): closed applications, their decision records and ended permits are anonymised this
+# many days after they ended. Default 6 years, the platform's records schedule for permits (documents/retention.py).
+PARKING_RETENTION_DAYS = int(os.environ.get("PARKING_RETENTION_DAYS", str(6 * 365)))
 CELERY_BEAT_SCHEDULE.update({
     "parking-expire-permits": {"task": "smartcity.parking.tasks.expire_permits",
                                "schedule": crontab(hour=0, minute=20)},
@@ -399,6 +402,8 @@ CELERY_BEAT_SCHEDULE.update({
     # Safety nets: issue paid applications whose task was lost, re-check applications waiting on a register.
     "parking-issue-paid": {"task": "smartcity.parking.tasks.issue_stuck_paid", "schedule": 300.0},
     "parking-retry-registers": {"task": "smartcity.parking.tasks.retry_waiting", "schedule": 900.0},
+    "parking-apply-retention": {"task": "smartcity.parking.tasks.apply_retention",
+                                "schedule": crontab(hour=2, minute=45)},
 })
 CELERY_BEAT_SCHEDULE["airquality-open-data"] = {
     "task": "smartcity.airquality.tasks.publish_open_data",

@@ -1,5 +1,6 @@
 """GDPR self-service: what resident parking holds about a person, and what it must keep."""
 
+from django.conf import settings
 from django.utils import timezone
 
 from . import services
@@ -45,7 +46,11 @@ def erase(user) -> list[str]:
             continue  # closed meanwhile, e.g. with its case by the cases app's erase
         notes.append(f"Der offene Antrag {application.reference} wurde zurückgezogen.")
     if Application.objects.filter(applicant=user).exists():
-        notes.append("Eingereichte Anträge, Entscheidungsprotokolle und erteilte Bewohnerparkausweise bleiben als "
-                     "Verwaltungsvorgang für die Dauer der Aufbewahrungsfrist erhalten (Nachweis der Entscheidung "
-                     "und der Gebühr). Ein gültiger Ausweis bleibt bis zu seinem Ablauf gültig.")
+        years = round(settings.PARKING_RETENTION_DAYS / 365)
+        notes.append(f"Eingereichte Anträge, Entscheidungsprotokolle und erteilte Bewohnerparkausweise bleiben als "
+                     f"Verwaltungsvorgang (Nachweis der Entscheidung und der Gebühr) {years} Jahre nach ihrem Ende "
+                     "erhalten – nach Ablehnung oder Rücknahme des Antrags bzw. nach Ablauf oder Rückgabe des "
+                     "Ausweises. Danach werden sie anonymisiert: Kennzeichen, FIN-Angabe, Ihre Angaben und "
+                     "Registerdaten werden gelöscht, nur statistische Angaben bleiben. Ein gültiger Ausweis bleibt bis "
+                     "zu seinem Ablauf gültig.")
     return notes

@@ -207,8 +207,8 @@ class Application(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     reference = models.CharField(_("Antragsnummer"), max_length=30, unique=True)
-    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT,
-                                  related_name="parking_applications")
+    applicant = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                                  related_name="parking_applications")  # None only after retention
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.NEW)
     channel = models.CharField(max_length=10, choices=Channel.choices, default=Channel.ONLINE)
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.DRAFT, db_index=True)
@@ -236,6 +236,7 @@ class Application(models.Model):
     submitted_at = models.DateTimeField(null=True, blank=True)
     decided_at = models.DateTimeField(null=True, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    anonymised_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -292,7 +293,8 @@ class Permit(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     number = models.CharField(_("Ausweisnummer"), max_length=24, unique=True)
-    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="parking_permits")
+    holder = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="parking_permits")  # None only after retention
     plate = models.CharField(_("Kennzeichen"), max_length=12, db_index=True)
     second_plate = models.CharField(_("zweites Kennzeichen"), max_length=12, blank=True)
     zone = models.ForeignKey(Zone, on_delete=models.PROTECT, related_name="permits")

@@ -54,3 +54,10 @@ def send_reminders() -> int:
 @shared_task
 def close_hearings() -> int:
     return services.close_expired_hearings()
+
+
+@shared_task
+def apply_retention() -> int:
+    from . import retention
+
+    return retention.apply_retention()

@@ -151,4 +151,4 @@ def test_gdpr_export_and_erase(permit):
     assert data["antraege"][-1]["entscheidungen"] or data["antraege"][0]["entscheidungen"]
     notes = gdpr.erase(permit.holder)
     assert not Application.objects.filter(pk=draft.pk).exists()
-    assert any("Aufbewahrungsfrist" in n for n in notes)
+    assert any("6 Jahre nach ihrem Ende" in n and "anonymisiert" in n for n in notes)
