@@ -23,6 +23,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections import defaultdict
+from importlib import import_module
 from pathlib import Path
 
 from common import BENCH_PREFIX, ROOT, setup_django
@@ -37,11 +38,12 @@ def make_sessions(citizens: int, staff: int) -> tuple[list[str], list[str]]:
     """Session keys of citizens who have cases, and of bench caseworkers with a verified OTP device."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from smartcity.accounts.models import User
+
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806 - a class
 
     def session_for(user: User, device: TOTPDevice | None = None) -> str:
         store = SessionStore()
@@ -230,7 +232,7 @@ def start_gunicorn(args) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "GUNICORN_BIND": f"127.0.0.1:{args.port}",
            "GUNICORN_WORKERS": str(args.workers), "GUNICORN_THREADS": str(args.threads),
            "DJANGO_DEBUG": "false", "LOG_LEVEL": "WARNING", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-           "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/4")}
+           "REDIS_URL": os.environ["REDIS_URL"]}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     log = open(log_dir / "gunicorn.log", "w")  # noqa: SIM115 - lives as long as the server
     proc = subprocess.Popen([str(gunicorn), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "smartcity.wsgi"],
@@ -260,6 +262,8 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--port", type=int, default=8104)
     args = parser.parse_args()
+    # Production shape: Redis for the cache and sessions, shared by this process (which writes the sessions).
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/4")
     setup_django()
     from django.urls import reverse
 
