@@ -73,7 +73,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     form = _queue_filter(request)
     services.audit.record(request.user, "case.export", object_type="cases.case", filters=request.GET.dict())
-    response = StreamingHttpResponse(csvexport.rows(form.queryset().prefetch_related("case_type")), content_type="text/csv; charset=utf-8")
+    cases = form.queryset().prefetch_related("case_type")
+    response = StreamingHttpResponse(csvexport.rows(cases), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="vorgaenge-{timezone.localdate():%Y-%m-%d}.csv"'
     return response
 
