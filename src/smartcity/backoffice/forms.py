@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from smartcity.accounts.models import Department, StaffRole, User
 from smartcity.accounts.permissions import CASE_READER_ROLES
 from smartcity.cases.forms import KernForm
-from smartcity.cases.models import Case, CaseType
+from smartcity.cases.models import Case, CaseType, attach_case_types
 from smartcity.cases.workflow import DEFAULT_WORKFLOW
 
 REFERENCE = re.compile(r"^[A-Z]{2,5}-\d{4}-\d{1,6}$", re.IGNORECASE)
@@ -71,14 +71,8 @@ class QueueFilter(KernForm):
         return cases.select_related("assignee").defer("data", "decision_record").order_by(order, "-id")
 
     def with_case_types(self, cases: list[Case]) -> list[Case]:
-        """Attach the form's CaseType objects to the rows: one object per type, so each workflow is parsed once
-        for the whole page, and no query (every row's type belongs to one of the user's departments)."""
-        missing = {case.case_type_id for case in cases} - self.case_types.keys()
-        if missing:  # a type that has since moved to another department
-            self.case_types.update(CaseType.objects.in_bulk(missing))
-        for case in cases:
-            case.case_type = self.case_types[case.case_type_id]
-        return cases
+        """The rows with the form's CaseType objects (no query: every row's type is normally one of them)."""
+        return attach_case_types(cases, self.case_types)
 
 
 class NoteForm(KernForm):

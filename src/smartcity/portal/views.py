@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 
 from smartcity.cases import services
 from smartcity.cases.forms import MessageForm
-from smartcity.cases.models import Case
+from smartcity.cases.models import Case, attach_case_types
 from smartcity.cases.services import CaseError
 from smartcity.documents.models import Document
 from smartcity.documents.services import store_upload
@@ -40,8 +40,9 @@ def _own_case(request: HttpRequest, reference: str) -> Case:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = Case.objects.filter(applicant=request.user).select_related("case_type").order_by("-received_at", "-id")
+    cases = Case.objects.filter(applicant=request.user).defer("data", "decision_record").order_by("-received_at", "-id")
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("seite"))
+    page.object_list = attach_case_types(list(page.object_list))
     open_questions = set(Case.objects.filter(
         pk__in=[c.pk for c in page], messages__is_question=True, messages__answered_at__isnull=True,
     ).values_list("pk", flat=True))
