@@ -95,7 +95,7 @@ class Case(models.Model):
         verbose_name = _("Vorgang")
         verbose_name_plural = _("Vorgänge")
         # The queue filters by department (few per person) and orders by receipt: these indexes let PostgreSQL
-        # walk cases in order and stop after one page instead of sorting every match (bench/cases).
+        # walk cases in order and stop after one page instead of sorting every match (bench/portal).
         indexes = [
             models.Index(fields=["-received_at", "-id"], condition=models.Q(closed_at__isnull=True),
                          name="case_open_received"),
