@@ -59,26 +59,53 @@ def categories() -> list[Category]:
     return found
 
 
-def filter_services(params: Mapping[str, str]) -> QuerySet[Service]:
-    """Shared by the pages and the API: the whole catalogue filtered by Lebenslage, online-only and the text
-    query, in ranking order for a text query."""
-    queryset = Service.objects.select_related("department").prefetch_related("categories", "form_definitions")
-    category = params.get("category") or ""
+def _criteria(params: Mapping[str, str]) -> tuple[str, bool, list[str]]:
     online = str(params.get("online", "")).lower() in {"1", "true", "ja", "on"}
+    return params.get("category") or "", online, textsearch.words(params.get("q", ""))[:MAX_QUERY_WORDS]
+
+
+def _filtered(queryset: QuerySet[Service], category: str, online: bool) -> QuerySet[Service]:
     if category:
         queryset = queryset.filter(categories__slug=category)
     if online:
         queryset = queryset.filter(online=True)
-    tokens = textsearch.words(params.get("q", ""))[:MAX_QUERY_WORDS]
-    if not tokens:
-        return queryset
+    return queryset
+
+
+def matching_ids(params: Mapping[str, str]) -> list[int]:
+    """Ids of the services matching Lebenslage, online-only and the text query, in result order (ranking for a
+    text query, else by name); cached per catalogue version."""
+    category, online, tokens = _criteria(params)
     raw = json.dumps([category, online, tokens], ensure_ascii=False)
     key = f"catalogue:search:{catalogue_version()}:{hashlib.sha256(raw.encode()).hexdigest()}"
     ids = cache.get(key)
     if ids is None:
-        ids = ranked_ids(queryset, tokens)
+        queryset = _filtered(Service.objects.all(), category, online)
+        ids = ranked_ids(queryset, tokens) if tokens else list(queryset.values_list("pk", flat=True))
         cache.set(key, ids, CACHE_SECONDS)
-    return _in_order(queryset, ids)
+    return ids
+
+
+def services_in_order(ids: list[int]) -> list[Service]:
+    """The services of one result page, in this order, with their Lebenslagen (what the result list shows);
+    cached per catalogue version, so a repeated search page costs no query."""
+    key = f"catalogue:services:{catalogue_version()}:{hashlib.sha256(repr(ids).encode()).hexdigest()}"
+    found = cache.get(key)
+    if found is None:
+        by_id = Service.objects.prefetch_related("categories").in_bulk(ids)
+        found = [by_id[pk] for pk in ids if pk in by_id]
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def filter_services(params: Mapping[str, str]) -> QuerySet[Service]:
+    """For the API: the whole catalogue filtered by Lebenslage, online-only and the text query, in ranking
+    order for a text query."""
+    queryset = Service.objects.select_related("department").prefetch_related("categories", "form_definitions")
+    category, online, tokens = _criteria(params)
+    if not tokens:
+        return _filtered(queryset, category, online)
+    return _in_order(_filtered(queryset, category, online), matching_ids(params))
 
 
 def search_services(queryset: QuerySet[Service], query: str) -> QuerySet[Service]:
