@@ -19,6 +19,7 @@ import argparse
 import asyncio
 import os
 import random
+import runpy
 import signal
 import statistics
 import subprocess
@@ -281,8 +282,9 @@ def main() -> None:
                         help="total requests/s the users aim at (constant pacing); 0 = no think time (saturation)")
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=10)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    deploy = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))  # production defaults for this machine
+    parser.add_argument("--workers", type=int, default=deploy["workers"])
+    parser.add_argument("--threads", type=int, default=deploy["threads"])
     parser.add_argument("--port", type=int, default=8104)
     args = parser.parse_args()
     # Production shape: Redis for the cache and sessions, shared by this process (which writes the sessions).
