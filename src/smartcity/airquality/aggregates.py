@@ -38,7 +38,14 @@ def refresh(touched: Mapping[int, Iterable[datetime]]) -> None:
         hours = {ind.hour_end(t) for t in times}
         for first, last in runs(hours):
             _refresh_hours(ds_id, first, last)
-        _refresh_days(ds_id, {ind.cet_day(h) for h in hours})
+        _refresh_days(ds_id, touched_days(hours))
+
+
+def touched_days(hour_ends: Iterable[datetime]) -> set[date]:
+    """The CET days whose daily rows depend on the given hours: their own day, and the next day when the hour
+    is among the last seven of its day (an 8-h mean ending on the next day contains it, and feeds that day's
+    max 8-h mean)."""
+    return {ind.cet_day(h) for h in hour_ends} | {ind.cet_day(h + 7 * H) for h in hour_ends}
 
 
 def _refresh_hours(ds_id: int, first_end: datetime, last_end: datetime) -> None:
@@ -138,7 +145,7 @@ def _refresh_postgres(touched: Mapping[int, Iterable[datetime]]) -> None:
     for ds_id, times in touched.items():
         hours = {ind.hour_end(t) for t in times}
         hour_runs += [(ds_id, first - H, last) for first, last in runs(hours)]
-        day_runs += [(ds_id, first, last) for first, last in _day_runs({ind.cet_day(h) for h in hours})]
+        day_runs += [(ds_id, first, last) for first, last in _day_runs(touched_days(hours))]
     h_cols = [list(col) for col in zip(*hour_runs, strict=True)]
     d_cols = [list(col) for col in zip(*day_runs, strict=True)]
     bounds = [day_bounds(first, last) for _, first, last in day_runs]

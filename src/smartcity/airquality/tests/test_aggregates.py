@@ -58,3 +58,27 @@ def test_withdrawn_values_leave_the_aggregates(no2_stream):
     ingest.ingest_rows([ingest.Row(no2_stream.pk, t, None, 40.0, None, m.Quality.WITHDRAWN, None, None)], [],
                        source="test")
     assert not m.HourlyAggregate.objects.filter(datastream=no2_stream).exists()
+
+
+def test_late_evening_hours_recompute_the_next_days_max_8h_mean(no2_stream, django_capture_on_commit_callbacks):
+    """An 8-h mean ending early on 7 January contains hours of the evening of 6 January: values arriving late
+    for those hours must refresh 7 January's max 8-h mean, not only 6 January's row."""
+    ds = no2_stream
+    start = datetime(2026, 1, 4, 23, tzinfo=UTC)  # 5 Jan 00:00 CET
+    late_hours = {start + (24 + h) * H for h in (20, 21, 22)}  # hours ending 20:00, 21:00, 22:00 CET on 6 Jan
+    samples = [(start + h * H, 20.0) for h in range(1, 73)]
+    first = [(t, v) for t, v in samples if t not in late_hours]
+    late = [(t, 100.0) for t in sorted(late_hours)]
+
+    def ingest_now(batch):  # also runs a refresh that ingest defers until after the commit
+        with django_capture_on_commit_callbacks(execute=True):
+            ingest.ingest_rows(rows(ds, batch), [], source="test")
+
+    ingest_now(first)
+    ingest_now(late)
+    expected = ind.max_daily_8h_means({t: v for t, v in first + late})
+    jan7 = datetime(2026, 1, 7).date()
+    assert expected[jan7].mean == pytest.approx(50.0)  # (5 × 20 + 3 × 100) / 8, the mean ending 7 Jan 01:00
+    stored = {d.day: d.max_8h for d in m.DailyAggregate.objects.filter(datastream=ds)}
+    assert set(stored) == {jan7 - timedelta(days=2), jan7 - timedelta(days=1), jan7}
+    assert stored == {day: pytest.approx(expected[day].mean) for day in stored}
