@@ -43,6 +43,15 @@ class ApiError(Exception):
         self.status = status
 
 
+class Rejected(ApiError):
+    """A single observation (POST or PATCH) failed validation: 400, and the rejection is counted after the
+    request's transaction rolled back (counting inside it would be rolled back too)."""
+
+    def __init__(self, rejections: list[ingest.Rejection]):
+        super().__init__(400, rejections[0].message)
+        self.rejections = rejections
+
+
 def error(status: int, message: str) -> JsonResponse:
     return JsonResponse({"code": status, "type": "error", "message": message}, status=status)
 
@@ -497,7 +506,7 @@ def _create_observation(data: Mapping, parent: tuple[Model, Nav] | None) -> m.Ob
         data["FeatureOfInterest"] = {"@iot.id": parent[0].pk}
     result = ingest.ingest_observations([data], source="http", datastream_id=ds_id)
     if result.rejected:
-        raise ApiError(400, result.rejected[0].message)
+        raise Rejected(result.rejected)
     return m.Observation.objects.get(pk=result.ids[0])
 
 
@@ -512,11 +521,14 @@ def create_observations(request: HttpRequest, payload: object) -> JsonResponse:
     )
     rows, rejected, order = [], [], []
     for group in payload:
-        if not isinstance(group, Mapping) or not isinstance(group.get("dataArray"), list):
-            raise ApiError(400, "each element needs Datastream, components and dataArray")
-        comps = group.get("components")
-        if not isinstance(comps, list) or not all(isinstance(c, str) for c in comps) or "result" not in comps:
-            raise ApiError(400, "components must be a list of names including result")
+        problem = _group_problem(group)
+        if problem:  # this group's rows are rejected (one "error" each), the other groups are stored
+            data = group.get("dataArray") if isinstance(group, Mapping) else None
+            n = len(data) if isinstance(data, list) and data else 1
+            rejected += [ingest.Rejection(len(order) + i, ingest.Reason.MALFORMED, problem) for i in range(n)]
+            order += [False] * n
+            continue
+        comps = group["components"]
         ds_link = group.get("Datastream")
         ds_id = ds_link.get("@iot.id") if isinstance(ds_link, Mapping) else None
         g_rows, g_rejected, g_ok = ingest.data_array_rows(validator, ds_id, comps, group["dataArray"], len(order))
@@ -536,6 +548,16 @@ def create_observations(request: HttpRequest, payload: object) -> JsonResponse:
     return JsonResponse(out, safe=False, status=201)
 
 
+def _group_problem(group: object) -> str | None:
+    """Why a CreateObservations element cannot be read at all (None: it can, row by row)."""
+    if not isinstance(group, Mapping) or not isinstance(group.get("dataArray"), list):
+        return "each element needs Datastream, components and dataArray"
+    comps = group.get("components")
+    if not isinstance(comps, list) or not all(isinstance(c, str) for c in comps) or "result" not in comps:
+        return "components must be a list of names including result"
+    return None
+
+
 def update(es: EntitySet, obj: Model, data: object) -> Model:
     if not isinstance(data, Mapping):
         raise ApiError(400, "PATCH body must be a JSON object")
@@ -546,7 +568,7 @@ def update(es: EntitySet, obj: Model, data: object) -> Model:
             obj.delete()  # a new time is a new key; the upsert below stores it
         result = ingest.ingest_observations([merged], source="http", datastream_id=obj.datastream_id)
         if result.rejected:
-            raise ApiError(400, result.rejected[0].message)
+            raise Rejected(result.rejected)
         return m.Observation.objects.get(pk=result.ids[0])
     for fld, value in _fields(es, data, partial=True).items():
         setattr(obj, fld, value)
@@ -589,6 +611,9 @@ def resource(request: HttpRequest, path: str) -> HttpResponse:
                 return JsonResponse(serialise(request, es, update(es, target, payload), None))
             target.delete()
             return HttpResponse(status=200)
+    except Rejected as exc:
+        ingest.count("http", accepted=0, rejected=exc.rejections)
+        return error(exc.status, str(exc))
     except ApiError as exc:
         return error(exc.status, str(exc))
     except ODataError as exc:

@@ -224,12 +224,12 @@ def test_timestamps_beyond_the_plausible_years_are_rejected_and_counted(client, 
 
 
 @pytest.mark.parametrize("components", [[["result"], "phenomenonTime"], [{"a": 1}, "result"], "result"])
-def test_non_string_components_give_400(client, no2_stream, sta_auth, components):
+def test_non_string_components_are_rejected_not_500(client, no2_stream, sta_auth, components):
     res = post(client, "CreateObservations", [{"Datastream": {"@iot.id": no2_stream.pk}, "components": components,
                                                "dataArray": [[1, 2]]}], sta_auth)
-    assert res.status_code in {201, 400}, res.content[:200]
-    assert res.status_code == 400 or res.json() == ["error"]
+    assert res.status_code == 201 and res.json() == ["error"], res.content[:200]
     assert not m.Observation.objects.exists()
+    assert m.RejectionCounter.objects.get(reason="malformed").count == 1
 
 
 @pytest.mark.parametrize("unit", ["x", ["µg/m³"], {"name": 1, "symbol": "µg/m³", "definition": "ucum:ug/m3"}])
@@ -272,3 +272,40 @@ def test_valid_geometries_are_still_accepted(client, sta_auth):
            "location": {"type": "Feature", "geometry": polygon}}
     assert post(client, "Locations", loc, sta_auth).status_code == 201
     assert m.Location.objects.get(name="Gebiet").lon is None
+
+
+def test_a_rejected_single_observation_is_counted(client, no2_stream, sta_auth):
+    """The request's transaction rolls back on a 400; the rejection counter must survive that rollback."""
+    url = f"Datastreams({no2_stream.pk})/Observations"
+    res = post(client, url, {"phenomenonTime": "2026-01-05T01:00:00Z", "result": 5000}, sta_auth)
+    assert res.status_code == 400 and "plausible range" in res.json()["message"]
+    assert post(client, url, {"phenomenonTime": "2026-01-05T01:00:00", "result": 5}, sta_auth).status_code == 400
+    assert post(client, url, {"phenomenonTime": "2026-01-05T01:00:00Z", "result": 5}, sta_auth).status_code == 201
+    obs = m.Observation.objects.get()
+    res = client.patch(f"{BASE}/Observations({obs.pk})", json.dumps({"result": "viel"}),
+                       content_type="application/json", **sta_auth)
+    assert res.status_code == 400
+    assert dict(m.RejectionCounter.objects.filter(source="http").values_list("reason", "count")) == {
+        "out_of_range": 1, "naive_timestamp": 1, "not_numeric": 1}
+    assert m.IngestCounter.objects.get(source="http").accepted == 1
+    obs.refresh_from_db()
+    assert obs.result == 5  # the rejected PATCH changed nothing
+
+
+def test_create_observations_rejects_only_the_malformed_groups(client, no2_stream, sta_auth):
+    good = {"Datastream": {"@iot.id": no2_stream.pk}, "components": ["phenomenonTime", "result"],
+            "dataArray": [["2026-03-01T01:00:00Z", 20], ["2026-03-01T02:00:00Z", 21]]}
+    payload = [
+        good,
+        {"Datastream": {"@iot.id": no2_stream.pk}, "components": "result",
+         "dataArray": [["2026-03-01T03:00:00Z", 1], ["2026-03-01T04:00:00Z", 2], ["2026-03-01T05:00:00Z", 3]]},
+        "kaputt",
+        {"Datastream": {"@iot.id": no2_stream.pk}, "components": [["phenomenonTime"], "result"],
+         "dataArray": [[1, 2]]},
+        {**good, "dataArray": [["2026-03-01T06:00:00Z", 22]]},
+    ]
+    res = post(client, "CreateObservations", payload, sta_auth)
+    assert res.status_code == 201
+    assert [entry == "error" for entry in res.json()] == [False, False, True, True, True, True, True, False]
+    assert sorted(m.Observation.objects.values_list("result", flat=True)) == [20, 21, 22]
+    assert m.RejectionCounter.objects.get(source="http", reason="malformed").count == 5
