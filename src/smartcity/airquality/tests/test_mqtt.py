@@ -123,7 +123,7 @@ def test_worker_reconnects_after_losing_the_broker_connection_and_loses_no_messa
     assert m.IngestCounter.objects.get(source="mqtt").accepted >= 50  # redelivered copies count again
 
 
-@pytest.mark.django_db
+@pytest.mark.django_db(transaction=True)  # drain() closes old connections, as the long-running worker must
 def test_messages_of_an_earlier_connection_are_stored_but_not_acked(no2_stream):
     """Packet ids belong to one connection: after a reconnect the broker redelivers unacknowledged messages and
     may reuse an old id for another message, so acking a message from the broken connection could drop a
