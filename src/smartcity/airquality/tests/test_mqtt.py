@@ -4,8 +4,10 @@ import uuid
 import paho.mqtt.client as paho
 import pytest
 from django.conf import settings
+from django.db import OperationalError
 
 from smartcity.airquality import models as m
+from smartcity.airquality import mqtt
 from smartcity.airquality.mqtt import Message, Worker, store
 
 
@@ -58,3 +60,45 @@ def test_publish_over_mqtt_and_read_back_through_the_api(client, no2_stream):
     body = client.get(f"/sta/v1.1/Datastreams({no2_stream.pk})/Observations").json()
     assert [o["result"] for o in body["value"]] == [47.5]
     assert m.RejectionCounter.objects.get(source="mqtt", reason="too_large").count == 1
+
+
+@pytest.mark.mqtt
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_that_failed_to_commit_is_redelivered_and_stored_once(no2_stream, monkeypatch):
+    """Nothing of a failed batch is acknowledged; after the reconnect the broker delivers it again, messages
+    from the old connection are not acked with stale packet ids, and every message ends up stored once."""
+    prefix = f"test-{uuid.uuid4().hex[:8]}/"
+    worker = Worker(url=settings.MQTT_URL, client_id=f"aq-test-{uuid.uuid4().hex[:8]}", prefix=prefix,
+                    max_bytes=256 * 1024, batch=2, linger=0.5)
+    worker.start()
+    try:
+        assert worker.subscribed.wait(10)
+        pub = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"aq-pub-{uuid.uuid4().hex[:8]}")
+        pub.connect("127.0.0.1", 1883)
+        pub.loop_start()
+        topic = f"{prefix}v1.1/Datastreams({no2_stream.pk})/Observations"
+        for hour in range(4):
+            body = json.dumps({"phenomenonTime": f"2026-05-01T0{hour}:00:00Z", "result": 40.0 + hour})
+            pub.publish(topic, body, qos=1).wait_for_publish(10)
+        pub.loop_stop()
+        pub.disconnect()
+
+        def database_down(*args, **kwargs):
+            raise OperationalError("database unavailable")
+
+        first_connection = worker.connection
+        with monkeypatch.context() as patched:
+            patched.setattr(mqtt, "store", database_down)
+            assert worker.drain(timeout=5) == 0  # two messages taken, none stored, none acked
+        handled = 0
+        for _ in range(60):
+            handled += worker.drain(timeout=0.5)
+            if handled >= 4 and worker.inbox.empty():
+                break
+        assert worker.connection > first_connection
+        assert handled == 4  # the two left from the first connection were skipped, not acked
+    finally:
+        worker.client.disconnect()
+        worker.client.loop_stop()
+    assert sorted(m.Observation.objects.filter(datastream=no2_stream).values_list("result", flat=True)) == [
+        40.0, 41.0, 42.0, 43.0]
