@@ -30,24 +30,35 @@ def test_store_batch_keeps_good_messages_and_counts_bad_ones(no2_stream):
     assert m.RejectionCounter.objects.filter(source="mqtt").count() == 5
 
 
+def start_worker(**options: object) -> tuple[Worker, str]:
+    """A worker with its own client id and topic prefix (the broker is shared), subscribed."""
+    prefix = f"test-{uuid.uuid4().hex[:8]}/"
+    worker = Worker(url=settings.MQTT_URL, client_id=f"aq-test-{uuid.uuid4().hex[:8]}", prefix=prefix,
+                    max_bytes=256 * 1024, **options)
+    worker.start()
+    assert worker.subscribed.wait(10)
+    return worker, prefix
+
+
+def publish(topic: str, payloads: list[bytes | str]) -> None:
+    """Publish with QoS 1 as a sensor does, each message confirmed by the broker."""
+    pub = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"aq-pub-{uuid.uuid4().hex[:8]}")
+    pub.connect("127.0.0.1", 1883)
+    pub.loop_start()
+    for payload in payloads:
+        pub.publish(topic, payload, qos=1).wait_for_publish(10)
+    pub.loop_stop()
+    pub.disconnect()
+
+
 @pytest.mark.mqtt
 @pytest.mark.django_db(transaction=True)
 def test_publish_over_mqtt_and_read_back_through_the_api(client, no2_stream):
-    prefix = f"test-{uuid.uuid4().hex[:8]}/"
-    worker = Worker(url=settings.MQTT_URL, client_id=f"aq-test-{uuid.uuid4().hex[:8]}", prefix=prefix,
-                    max_bytes=256 * 1024)
-    worker.start()
+    worker, prefix = start_worker()
     try:
-        assert worker.subscribed.wait(10)
-        pub = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"aq-pub-{uuid.uuid4().hex[:8]}")
-        pub.connect("127.0.0.1", 1883)
-        pub.loop_start()
         topic = f"{prefix}v1.1/Datastreams({no2_stream.pk})/Observations"
-        pub.publish(topic, b"y" * (10 * 1024 * 1024), qos=1).wait_for_publish(10)
-        info = pub.publish(topic, json.dumps({"phenomenonTime": "2026-05-01T08:00:00Z", "result": 47.5}), qos=1)
-        info.wait_for_publish(10)
-        pub.loop_stop()
-        pub.disconnect()
+        publish(topic, [b"y" * (10 * 1024 * 1024),
+                        json.dumps({"phenomenonTime": "2026-05-01T08:00:00Z", "result": 47.5})])
         handled = 0
         for _ in range(40):
             handled += worker.drain(timeout=0.5)
@@ -67,21 +78,11 @@ def test_publish_over_mqtt_and_read_back_through_the_api(client, no2_stream):
 def test_a_batch_that_failed_to_commit_is_redelivered_and_stored_once(no2_stream, monkeypatch):
     """Nothing of a failed batch is acknowledged; after the reconnect the broker delivers it again, messages
     from the old connection are not acked with stale packet ids, and every message ends up stored once."""
-    prefix = f"test-{uuid.uuid4().hex[:8]}/"
-    worker = Worker(url=settings.MQTT_URL, client_id=f"aq-test-{uuid.uuid4().hex[:8]}", prefix=prefix,
-                    max_bytes=256 * 1024, batch=2, linger=0.5)
-    worker.start()
+    worker, prefix = start_worker(batch=2, linger=0.5)
     try:
-        assert worker.subscribed.wait(10)
-        pub = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"aq-pub-{uuid.uuid4().hex[:8]}")
-        pub.connect("127.0.0.1", 1883)
-        pub.loop_start()
         topic = f"{prefix}v1.1/Datastreams({no2_stream.pk})/Observations"
-        for hour in range(4):
-            body = json.dumps({"phenomenonTime": f"2026-05-01T0{hour}:00:00Z", "result": 40.0 + hour})
-            pub.publish(topic, body, qos=1).wait_for_publish(10)
-        pub.loop_stop()
-        pub.disconnect()
+        publish(topic, [json.dumps({"phenomenonTime": f"2026-05-01T0{hour}:00:00Z", "result": 40.0 + hour})
+                        for hour in range(4)])
 
         def database_down(*args, **kwargs):
             raise OperationalError("database unavailable")
