@@ -220,9 +220,11 @@ def _publish(url: str, prefix: str, stream_ids: list[int], first: int, n: int, c
         pub.disconnect()
 
 
-def mqtt(streams: list[Datastream], n: int, url: str, processes: int, clients: int) -> tuple[float, float, Meter]:
+def mqtt(streams: list[Datastream], n: int, url: str, processes: int, clients: int,
+         window: int) -> tuple[float, float, Meter]:
     """Returns messages per second (first publish until the last message is stored and acknowledged), the
-    mean batch size of the worker and the worker's meter."""
+    mean batch size of the worker and the worker's meter. ``window``: how many messages all publishers
+    together may be ahead of the worker's commits."""
     from smartcity.airquality.mqtt import Worker
 
     prefix = f"bench-{uuid.uuid4().hex[:6]}/"
@@ -233,9 +235,7 @@ def mqtt(streams: list[Datastream], n: int, url: str, processes: int, clients: i
     partitions.ensure_months([datetime(2026, 2, 1).date(), datetime(2026, 3, 1).date()])
     handled = multiprocessing.get_context("fork").Value("l", 0, lock=False)
     per = n // processes
-    # Less than Mosquitto's default queue of 1,000 per client: nothing is dropped whatever the broker's
-    # configuration (with deploy/mosquitto/smartcity.conf the broker would buffer far more).
-    window = 900 // processes
+    window //= processes
     ids = [ds.pk for ds in streams]
     procs = [multiprocessing.get_context("fork").Process(
         target=_publish, args=(url, prefix, ids, p * per, per, clients, handled, window, 1 / processes))
@@ -329,6 +329,10 @@ def main() -> None:
     parser.add_argument("--mqtt-url", default=settings.MQTT_URL)
     parser.add_argument("--publishers", type=int, default=2, help="publisher processes")
     parser.add_argument("--clients", type=int, default=10, help="MQTT clients (sensors) per publisher process")
+    parser.add_argument("--window", type=int, default=900,
+                        help="messages the publishers may be ahead of the worker's commits; the default stays "
+                             "below Mosquitto's default queue of 1,000 per client (beyond it the broker drops); "
+                             "with deploy/mosquitto/smartcity.conf e.g. 6000")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("run against PostgreSQL (DATABASE_URL=postgres://…)")
@@ -347,7 +351,7 @@ def main() -> None:
         rate = bulk_api_parallel(streams[200:300], args.obs, T0, args.gateways)
         print(f"bulk ingest, {args.gateways} concurrent gateways:   {rate:,.0f} obs/s  (same requests, other streams)")
     if args.mqtt:
-        rate, batch, meter = mqtt(streams, args.mqtt, args.mqtt_url, args.publishers, args.clients)
+        rate, batch, meter = mqtt(streams, args.mqtt, args.mqtt_url, args.publishers, args.clients, args.window)
         print(f"MQTT ingest:                        {rate:,.0f} msg/s ({args.mqtt} messages, QoS 1, "
               f"{args.publishers}×{args.clients} publishing clients, mean batch {batch:.0f})")
         print(f"  worker {meter.per(args.mqtt).replace('observation', 'message')}")
