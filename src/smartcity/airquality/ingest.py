@@ -82,14 +82,12 @@ def parse_time(value: object, what: str = "phenomenonTime") -> datetime:
         ts = datetime.fromisoformat(value)
     except ValueError:
         raise InvalidValue(Reason.BAD_TIMESTAMP, f"{what}: not an ISO 8601 time: {value[:40]!r}")
-    if ts.tzinfo is UTC:  # "Z"/"+00:00", the common case: no conversion needed
-        return ts
     if ts.tzinfo is None:
         raise InvalidValue(Reason.NAIVE_TIMESTAMP, f"{what}: time zone missing in {value[:40]!r} (use Z or +01:00)")
     # Measurements outside these years are typos; near year 9999 the hour arithmetic would overflow.
     if not YEARS[0] <= ts.year <= YEARS[1]:
         raise InvalidValue(Reason.BAD_TIMESTAMP, f"{what}: year outside {YEARS[0]}…{YEARS[1]}: {value[:40]!r}")
-    return ts.astimezone(UTC)
+    return ts if ts.tzinfo is UTC else ts.astimezone(UTC)  # "Z"/"+00:00", the common case, needs no conversion
 
 
 def parse_phenomenon_time(value: object) -> tuple[datetime | None, datetime]:
