@@ -17,7 +17,7 @@ from smartcity.audit.services import record
 from . import quality, search, vocab
 from .ckan.dictize import package_dict, prefetch
 from .models import ApiToken, ChangeEvent, Dataset, DatasetRevision, Organization, Resource, Tag
-from .validation import InvalidData, clean_dataset, clean_resource
+from .validation import InvalidData, clean_dataset, clean_organization, clean_resource
 
 TABULAR_FORMATS = {"CSV"}
 
@@ -271,22 +271,9 @@ def delete_resource(actor: Any, resource: Resource) -> None:
 
 
 def create_organization(actor: Any, data: dict[str, Any]) -> Organization:
-    from .validation import NAME_RE
-
-    name = str(data.get("name") or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not NAME_RE.match(name):
-        errors["name"] = ["Nur Kleinbuchstaben (a–z), Ziffern, - und _; 2 bis 100 Zeichen."]
-    elif Organization.objects.filter(name=name).exists():
-        errors["name"] = ["Diese Organisation existiert bereits."]
-    extras = {e.get("key"): e.get("value") for e in data.get("extras") or [] if isinstance(e, dict)}
-    contributor = str(data.get("contributorID") or extras.get("contributorID") or "")
-    if errors:
-        raise InvalidData(errors)
-    org = Organization.objects.create(name=name, title=str(data.get("title") or name)[:200],
-                                      description=str(data.get("description") or ""),
-                                      image_url=str(data.get("image_url") or "")[:200], contributor_id=contributor)
-    record(actor, "opendata.organization.created", org, name=name)
+    """organization_create; raises InvalidData."""
+    org = Organization.objects.create(**clean_organization(data))
+    record(actor, "opendata.organization.created", org, name=org.name)
     return org
 
 
