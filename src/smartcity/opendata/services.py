@@ -195,12 +195,23 @@ def _check_upload(upload: UploadedFile) -> None:
         raise InvalidData({"upload": [f"Die Datei ist größer als {limit // (1024 * 1024)} MB."]})
 
 
+def _upload_name(raw: str) -> str:
+    """A storable file name. The column holds 100 characters including ``opendata/YYYY/MM/``, and Django's
+    storage only shortens the part before the first dot: a long name with many dots failed with a 500."""
+    base = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    root, _, ext = base.rpartition(".")
+    if not root:
+        root, ext = base, ""
+    root = root.replace(".", "_")[:60] or "upload"
+    return f"{root}.{ext[:10]}" if ext else root
+
+
 def _store_upload(resource: Resource, upload: UploadedFile) -> None:
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    resource.file.save(upload.name.rsplit("/", 1)[-1][:150] or "upload", upload, save=False)
+    resource.file.save(_upload_name(upload.name), upload, save=False)
     resource.size = upload.size
     resource.hash = "sha256:" + digest.hexdigest()
     resource.url = ""

@@ -301,6 +301,18 @@ def test_broken_uploads_keep_the_file_and_report_the_load_error(client, world, d
     assert_envelope(search, 409, "Validation Error", "resource_id")
 
 
+@pytest.mark.parametrize("filename", ["daten" + ".teil" * 30 + ".csv", "n" * 300 + ".csv", "ohne-endung",
+                                      "x." + "e" * 200, "../../etc/passwd", ".csv"])
+def test_any_upload_file_name_is_stored(client, world, filename):
+    response = client.post("/api/3/action/resource_create",
+                           {"package_id": world["ds"], "upload": SimpleUploadedFile(filename, b"a,b\n1,2\n")},
+                           HTTP_AUTHORIZATION=world["token"])
+    assert response.status_code == 200, response.content[:500]
+    resource = Resource.objects.get(pk=response.json()["result"]["id"])
+    assert len(resource.file.name) <= 100 and ".." not in resource.file.name
+    assert client.get(response.json()["result"]["url"].replace("http://127.0.0.1:8000", "")).status_code == 200
+
+
 def test_empty_upload_is_rejected_and_writes_nothing(client, world):
     before = _counts()
     response = client.post("/api/3/action/resource_create",
