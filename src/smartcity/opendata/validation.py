@@ -38,7 +38,7 @@ SCALAR_KEYS = ("name", "title", "notes", "url", "version", "author", "author_ema
                "politicalGeocodingLevelURI", "publisher_name", "publisher_url", "contact_email", "contact_url",
                "temporal_start", "temporal_end", "spatial_uri", "description", "format", "mimetype", "size",
                "hash", "license", "licenseAttributionByText", "image_url")
-# Dates outside these years are typos (2062 → 20262) and would overflow date arithmetic further on.
+# Dates outside these years are typos (20262 for 2026) and would overflow date arithmetic further on.
 YEARS = (1000, 2999)
 SIZE_MAX = 2**63 - 1  # Resource.size is a 64-bit integer
 
@@ -81,15 +81,15 @@ def contains_nul(value: Any) -> bool:
     return False
 
 
-def _check_input(data: dict[str, Any], errors: "_Errors", keys: tuple[str, ...] = SCALAR_KEYS) -> None:
+def _check_input(data: dict[str, Any], errors: _Errors) -> None:
     for key, value in data.items():
         if contains_nul(value):
             errors.add(str(key), "Das Zeichen NUL (\\u0000) ist nicht erlaubt.")
-        elif key in keys and isinstance(value, dict | list):
+        elif key in SCALAR_KEYS and isinstance(value, dict | list):
             errors.add(str(key), "Ein einzelner Wert (Text) erwartet, keine Liste und kein Objekt.")
 
 
-def _check_lengths(model, values: dict[str, Any], errors: "_Errors") -> None:
+def _check_lengths(model, values: dict[str, Any], errors: _Errors) -> None:
     """Text longer than its column: PostgreSQL refuses it (a 500 before), SQLite would store it."""
     for key, value in values.items():
         try:
