@@ -191,6 +191,10 @@ CACHES = {
 }
 MQTT_URL = os.environ.get("MQTT_URL", "mqtt://127.0.0.1:1883")
 
+# With Redis, sessions are read from the cache and written through to the database (one query less on every
+# request; a Redis restart costs nobody their login). Without Redis the local-memory cache is per process,
+# so sessions stay in the database alone.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))
@@ -307,7 +311,8 @@ AIRQUALITY_STA_MAX_TOP = int(os.environ.get("AIRQUALITY_STA_MAX_TOP", "10000"))
 AIRQUALITY_MQTT_PUBLIC_URL = os.environ.get("AIRQUALITY_MQTT_PUBLIC_URL", MQTT_URL)
 AIRQUALITY_MQTT_CLIENT_ID = os.environ.get("AIRQUALITY_MQTT_CLIENT_ID", "smartcity-airquality-ingest")
 AIRQUALITY_MQTT_MAX_BYTES = int(os.environ.get("AIRQUALITY_MQTT_MAX_BYTES", str(256 * 1024)))
-AIRQUALITY_MQTT_BATCH = int(os.environ.get("AIRQUALITY_MQTT_BATCH", "500"))
+AIRQUALITY_MQTT_BATCH = int(os.environ.get("AIRQUALITY_MQTT_BATCH", "2000"))
+AIRQUALITY_MQTT_LINGER_MS = int(os.environ.get("AIRQUALITY_MQTT_LINGER_MS", "50"))
 AIRQUALITY_PARTITIONS_AHEAD = int(os.environ.get("AIRQUALITY_PARTITIONS_AHEAD", "3"))
 AIRQUALITY_UBA_URL = os.environ.get("AIRQUALITY_UBA_URL", "https://luftdaten.umweltbundesamt.de/api/air-data/v3")
 AIRQUALITY_SENSOR_COMMUNITY_URL = os.environ.get(
