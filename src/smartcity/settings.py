@@ -317,6 +317,12 @@ CELERY_BEAT_SCHEDULE["airquality-partitions"] = {
     "task": "smartcity.airquality.tasks.ensure_partitions",
     "schedule": 24 * 3600,
 }
+# Ingest queues a refresh after each commit; this catches marks whose queueing was lost (process killed
+# between commit and queueing, broker down).
+CELERY_BEAT_SCHEDULE["airquality-refresh-aggregates"] = {
+    "task": "smartcity.airquality.tasks.refresh_aggregates",
+    "schedule": 60,
+}
 
 # --- payments ---
 PAYMENTS_DEFAULT_PROVIDER = os.environ.get("PAYMENTS_DEFAULT_PROVIDER", "simulator")

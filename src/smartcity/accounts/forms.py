@@ -28,6 +28,13 @@ class AccessibleFormMixin:
                 attrs["aria-describedby"] = f"{described} id_{name}_error".strip()
 
 
+def email_field(label: str) -> forms.EmailField:
+    """An e-mail field with the portal's formal German messages (Django's own address the user informally)."""
+    return forms.EmailField(label=label, max_length=254, widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+                            error_messages={"invalid": _("Bitte geben Sie eine gültige E-Mail-Adresse ein."),
+                                            "required": _("Bitte geben Sie Ihre E-Mail-Adresse ein.")})
+
+
 class LoginForm(AccessibleFormMixin, AuthenticationForm):
     error_messages = {
         "invalid_login": _("Die Anmeldung ist fehlgeschlagen. Bitte prüfen Sie E-Mail-Adresse bzw. Benutzername "
@@ -64,7 +71,7 @@ class RegistrationForm(AccessibleFormMixin, forms.Form):
                                  widget=forms.TextInput(attrs={"autocomplete": "given-name"}))
     last_name = forms.CharField(label=_("Nachname"), max_length=150,
                                 widget=forms.TextInput(attrs={"autocomplete": "family-name"}))
-    email = forms.EmailField(label=_("E-Mail-Adresse"), widget=forms.EmailInput(attrs={"autocomplete": "email"}))
+    email = email_field(_("E-Mail-Adresse"))
     password1 = forms.CharField(
         label=_("Passwort"), strip=False,
         help_text=_("Mindestens 10 Zeichen; nicht nur Ziffern und kein gängiges Passwort."),
@@ -123,9 +130,9 @@ class ProfileForm(AccessibleFormMixin, forms.ModelForm):
         return postcode
 
 
-class DeleteAccountForm(AccessibleFormMixin, forms.Form):
-    confirm = forms.BooleanField(label=_("Ich möchte mein Konto und meine Daten endgültig löschen."),
-                                 error_messages={"required": _("Bitte bestätigen Sie die Löschung.")})
+class CurrentPasswordForm(AccessibleFormMixin, forms.Form):
+    """A change the account holder confirms with the current password (if the account has one)."""
+
     password = forms.CharField(label=_("Passwort zur Bestätigung"), strip=False,
                                widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}))
 
@@ -140,6 +147,23 @@ class DeleteAccountForm(AccessibleFormMixin, forms.Form):
         if not self.user.check_password(password):
             raise forms.ValidationError(_("Das Passwort ist nicht korrekt."))
         return password
+
+
+class DeleteAccountForm(CurrentPasswordForm):
+    confirm = forms.BooleanField(label=_("Ich möchte mein Konto und meine Daten endgültig löschen."),
+                                 error_messages={"required": _("Bitte bestätigen Sie die Löschung.")})
+    field_order = ["confirm", "password"]
+
+
+class EmailChangeForm(CurrentPasswordForm):
+    email = email_field(_("Neue E-Mail-Adresse"))
+    field_order = ["email", "password"]
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"].strip().lower()
+        if email == (self.user.email or "").lower():
+            raise forms.ValidationError(_("Das ist bereits Ihre E-Mail-Adresse."))
+        return email
 
 
 class SimulatorForm(AccessibleFormMixin, forms.Form):

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.contrib.auth import login
 from django.core import signing
 from django.core.mail import send_mail
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
@@ -27,6 +27,8 @@ AUTH_CONTEXT_KEY = "accounts.auth_context"
 PENDING_MAX_AGE = 10 * 60  # seconds a password login waits for its second factor
 VERIFY_SALT = "smartcity.accounts.verify-email"
 VERIFY_MAX_AGE = 3 * 24 * 3600
+EMAIL_CHANGE_SALT = "smartcity.accounts.change-email"
+EMAIL_CHANGE_MAX_AGE = 24 * 3600
 
 
 class IdentityConflict(Exception):
@@ -175,6 +177,64 @@ def confirm_email(token: str) -> User | None:
         user.save(update_fields=["email_verified", "is_active", "trust_level"])
         record(user, "accounts.email_verified", user)
     return user
+
+
+class EmailChangeFailed(Exception):
+    """A confirmation link for a new e-mail address cannot be used; the message says why (German)."""
+
+
+def request_email_change(user: User, new_email: str) -> None:
+    """Mail a confirmation link to the new address; the address changes only once it is confirmed.
+
+    If another account already uses the address, its owner gets a notice instead of a link, so the form
+    never reveals who has an account here."""
+    context = {"user": user, "site_url": settings.SITE_URL, "hours": EMAIL_CHANGE_MAX_AGE // 3600}
+    if User.objects.filter(email__iexact=new_email).exclude(pk=user.pk).exists():
+        send_mail(_("E-Mail-Adresse im Digitalen Rathaus"),
+                  render_to_string("accounts/email/change_email_taken.txt", context), None, [new_email])
+    else:
+        token = signing.dumps({"u": user.pk, "old": user.email or "", "new": new_email}, salt=EMAIL_CHANGE_SALT)
+        context["link"] = settings.SITE_URL + reverse("accounts:email_change_confirm", args=[token])
+        send_mail(_("Bitte bestätigen Sie Ihre neue E-Mail-Adresse"),
+                  render_to_string("accounts/email/change_email.txt", context), None, [new_email])
+    record(user, "accounts.email_change_requested", user)
+
+
+@transaction.atomic
+def confirm_email_change(user: User, token: str) -> str:
+    """Switch the signed-in account to the address the link was sent to; returns the new address.
+
+    The old address gets a notice, so a hijacked session cannot silently take over the account's mail."""
+    try:
+        data = signing.loads(token, salt=EMAIL_CHANGE_SALT, max_age=EMAIL_CHANGE_MAX_AGE)
+    except signing.SignatureExpired as exc:
+        raise EmailChangeFailed(_("Der Bestätigungslink ist abgelaufen. Bitte ändern Sie die Adresse erneut.")) from exc
+    except signing.BadSignature as exc:
+        raise EmailChangeFailed(_("Der Bestätigungslink ist ungültig.")) from exc
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if data.get("u") != locked.pk:
+        raise EmailChangeFailed(_("Dieser Link gehört zu einem anderen Konto. Bitte melden Sie sich mit dem "
+                                  "Konto an, dessen Adresse Sie ändern wollten."))
+    if (locked.email or "") != data.get("old"):
+        raise EmailChangeFailed(_("Die E-Mail-Adresse wurde inzwischen schon geändert; dieser Link gilt nicht mehr."))
+    new_email, old_email = data["new"], locked.email
+    if User.objects.filter(email__iexact=new_email).exclude(pk=locked.pk).exists():
+        raise EmailChangeFailed(_("Diese E-Mail-Adresse gehört inzwischen zu einem anderen Konto."))
+    locked.email, locked.email_verified = new_email, True
+    try:
+        with transaction.atomic():
+            locked.save(update_fields=["email", "email_verified"])
+    except IntegrityError as exc:  # another account took the address in the same instant
+        raise EmailChangeFailed(_("Diese E-Mail-Adresse gehört inzwischen zu einem anderen Konto.")) from exc
+    user.email, user.email_verified = new_email, True
+    record(user, "accounts.email_changed", user)
+    if old_email:
+        transaction.on_commit(lambda: send_mail(
+            _("Ihre E-Mail-Adresse wurde geändert"),
+            render_to_string("accounts/email/email_changed_notice.txt",
+                             {"user": locked, "site_url": settings.SITE_URL}),
+            None, [old_email]))
+    return new_email
 
 
 def update_profile(user: User, changes: dict[str, Any]) -> list[str]:

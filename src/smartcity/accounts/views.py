@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_http_methods
 
 from . import gdpr_registry, ratelimit, services
-from .forms import DeleteAccountForm, ProfileForm, RegistrationForm
+from .forms import DeleteAccountForm, EmailChangeForm, ProfileForm, RegistrationForm
 from .models import TrustLevel, User
 from .navigation import next_url_from
 from .plugins import registry
@@ -119,6 +119,35 @@ def profile(request: HttpRequest) -> HttpResponse:
         "form": form, "auth_context": request.session.get(services.AUTH_CONTEXT_KEY, {}),
         "trust_label": TrustLevel(user.trust_level).label if user.trust_level in TrustLevel.values else "",
     })
+
+
+@sensitive_post_parameters("password")
+@login_required
+@never_cache
+def email_change(request: HttpRequest) -> HttpResponse:
+    form = EmailChangeForm(request.user, request.POST if request.method == "POST" else None)
+    if request.method == "POST":
+        # Each request sends a mail to an address of the caller's choosing.
+        if not ratelimit.allow("email-change", str(request.user.pk), limit=5, window_seconds=3600):
+            form.add_error(None, _("Zu viele Versuche. Bitte versuchen Sie es in einer Stunde erneut."))
+        elif form.is_valid():
+            email = form.cleaned_data["email"]
+            services.request_email_change(request.user, email)
+            messages.success(request, _("Wir haben einen Bestätigungslink an %(email)s gesendet. Ihre Adresse "
+                                        "ändert sich, sobald Sie den Link öffnen.") % {"email": email})
+            return redirect("accounts:profile")
+    return render(request, "accounts/email_change.html", {"form": form})
+
+
+@login_required
+@never_cache
+def email_change_confirm(request: HttpRequest, token: str) -> HttpResponse:
+    try:
+        services.confirm_email_change(request.user, token)
+    except services.EmailChangeFailed as failure:
+        return render(request, "accounts/email_change_failed.html", {"reason": str(failure)}, status=400)
+    messages.success(request, _("Ihre neue E-Mail-Adresse ist bestätigt und gespeichert."))
+    return redirect("accounts:profile")
 
 
 @login_required

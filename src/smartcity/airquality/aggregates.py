@@ -3,42 +3,55 @@
 Hourly rows hold sum and count (not a mean) so that validity (75 % coverage) is decided when reading and a
 late value simply triggers a recompute of its hour from the raw observations. Daily rows follow from the
 hourly rows with the rules in domain.indicators. Withdrawn observations are left out.
+
+Ingest does not recompute on the request path: it marks the touched hours stale (``StaleRange``, in the
+batch's own transaction) and the task ``refresh_aggregates`` recomputes all stale hours after the commit
+(eagerly in the embedded default, in a Celery worker otherwise). Writes to one hour between two refreshes
+cost one recomputation; ADR 0080 describes the ordering that keeps this exact under concurrency.
 """
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, timedelta
 
-from django.db import connection
+from django.db import connection, transaction
 
 from .domain import indicators as ind
-from .models import DailyAggregate, Datastream, HourlyAggregate, Observation, Quality
+from .models import DailyAggregate, Datastream, HourlyAggregate, Observation, Quality, StaleRange
 
 H = timedelta(hours=1)
 
 
-def runs(hour_ends: Iterable[datetime]) -> list[tuple[datetime, datetime]]:
-    """Runs of nearby hour ends (gaps up to two days are bridged), so a late value from last year does not make
-    us rescan the whole year, while a batch with small gaps needs only one query."""
-    result: list[tuple[datetime, datetime]] = []
-    for end in sorted(set(hour_ends)):
-        if result and end - result[-1][1] <= 48 * H:
-            result[-1] = (result[-1][0], end)
+Range = tuple[datetime, datetime]  # first and last hour end, inclusive
+
+
+def runs(ranges: Iterable[Range]) -> list[Range]:
+    """Merge hour ranges into runs, bridging gaps up to two days: a late value from last year does not make us
+    rescan the whole year, while a batch with small gaps needs only one query."""
+    result: list[Range] = []
+    for first, last in sorted(ranges):
+        if result and first - result[-1][1] <= 48 * H:
+            result[-1] = (result[-1][0], max(last, result[-1][1]))
         else:
-            result.append((end, end))
+            result.append((first, last))
     return result
 
 
 def refresh(touched: Mapping[int, Iterable[datetime]]) -> None:
     """Recompute the hours (and then the days) containing the given phenomenon times per datastream."""
+    refresh_ranges({ds_id: [(h, h) for h in {ind.hour_end(t) for t in times}] for ds_id, times in touched.items()})
+
+
+def refresh_ranges(ranges: Mapping[int, Iterable[Range]]) -> None:
+    """Recompute the hours in the given ranges per datastream, and then the CET days containing them."""
+    merged = {ds_id: runs(r) for ds_id, r in ranges.items()}
     if connection.vendor == "postgresql":
-        _refresh_postgres(touched)
+        _refresh_postgres(merged)
         return
-    for ds_id, times in touched.items():
-        hours = {ind.hour_end(t) for t in times}
-        for first, last in runs(hours):
+    for ds_id, ds_runs in merged.items():
+        for first, last in ds_runs:
             _refresh_hours(ds_id, first, last)
-        _refresh_days(ds_id, {ind.cet_day(h) for h in hours})
+        _refresh_days(ds_id, _day_runs(ds_runs))
 
 
 def _refresh_hours(ds_id: int, first_end: datetime, last_end: datetime) -> None:
@@ -74,13 +87,15 @@ def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
     return start, end
 
 
-def _day_runs(days: set[date]) -> list[tuple[date, date]]:
+def _day_runs(hour_runs: list[Range]) -> list[tuple[date, date]]:
+    """The CET days of sorted, disjoint hour runs, adjacent days joined."""
     result: list[tuple[date, date]] = []
-    for day in sorted(days):
-        if result and (day - result[-1][1]).days <= 1:
-            result[-1] = (result[-1][0], day)
+    for first_hour, last_hour in hour_runs:
+        first, last = ind.cet_day(first_hour), ind.cet_day(last_hour)
+        if result and (first - result[-1][1]).days <= 1:
+            result[-1] = (result[-1][0], max(last, result[-1][1]))
         else:
-            result.append((day, day))
+            result.append((first, last))
     return result
 
 
@@ -132,13 +147,12 @@ FROM d GROUP BY ds, day HAVING count(v) > 0
 """
 
 
-def _refresh_postgres(touched: Mapping[int, Iterable[datetime]]) -> None:
+def _refresh_postgres(merged: Mapping[int, list[Range]]) -> None:
     hour_runs: list[tuple[int, datetime, datetime]] = []
     day_runs: list[tuple[int, date, date]] = []
-    for ds_id, times in touched.items():
-        hours = {ind.hour_end(t) for t in times}
-        hour_runs += [(ds_id, first - H, last) for first, last in runs(hours)]
-        day_runs += [(ds_id, first, last) for first, last in _day_runs({ind.cet_day(h) for h in hours})]
+    for ds_id, ds_runs in merged.items():
+        hour_runs += [(ds_id, first - H, last) for first, last in ds_runs]
+        day_runs += [(ds_id, first, last) for first, last in _day_runs(ds_runs)]
     h_cols = [list(col) for col in zip(*hour_runs, strict=True)]
     d_cols = [list(col) for col in zip(*day_runs, strict=True)]
     bounds = [day_bounds(first, last) for _, first, last in day_runs]
@@ -149,9 +163,9 @@ def _refresh_postgres(touched: Mapping[int, Iterable[datetime]]) -> None:
         cur.execute(_DAYS_INSERT, [d_cols[0], [b[0] for b in bounds], [b[1] for b in bounds]])
 
 
-def _refresh_days(ds_id: int, days: set[date]) -> None:
+def _refresh_days(ds_id: int, day_runs: list[tuple[date, date]]) -> None:
     ds = Datastream.objects.get(pk=ds_id)
-    for first, last in _day_runs(days):
+    for first, last in day_runs:
         start, end = day_bounds(first, last)
         hours = hourly_means(ds, start - 7 * H, end)  # 7 earlier hours feed the first day's 8-h means
         own = {h: v for h, v in hours.items() if h > start}
@@ -171,3 +185,64 @@ def _refresh_days(ds_id: int, days: set[date]) -> None:
             for day, pv in daily.items()
             if first <= day <= last
         )
+
+
+# Marks the hours of the batch staged in ingest's temporary table stale: one range per datastream and UTC day
+# of the batch (a year of hourly values is 365 marks per series, not 8,760), from its first to its last hour
+# end. The hour-end expression is the one of _HOURS_INSERT.
+MARK_STALE_FROM_STAGING = """
+INSERT INTO airquality_stalerange (datastream_id, first_hour_end, last_hour_end)
+SELECT datastream_id, min(h), max(h) FROM (
+    SELECT datastream_id, phenomenon_time,
+           date_trunc('hour', phenomenon_time - interval '1 microsecond') + interval '1 hour' AS h
+    FROM {staging}
+) s
+GROUP BY datastream_id, date_trunc('day', phenomenon_time)
+"""
+
+
+def mark_stale(touched: Mapping[int, Iterable[datetime]]) -> None:
+    """Mark the hours containing the given phenomenon times stale (portable path; PostgreSQL uses
+    MARK_STALE_FROM_STAGING)."""
+    StaleRange.objects.bulk_create(
+        StaleRange(datastream_id=ds_id, first_hour_end=first, last_hour_end=last)
+        for ds_id, times in touched.items()
+        for first, last in runs((h, h) for h in {ind.hour_end(t) for t in times})
+    )
+
+
+# One refresher at a time (transaction-level advisory lock): concurrent refreshers would only wait for each
+# other's row locks on the daily rows, and a waiting refresher finds the marks the running one left.
+_REFRESH_LOCK = 0x61715F61676772  # "aq_aggr"
+_CLAIM = """
+DELETE FROM airquality_stalerange WHERE id IN (SELECT id FROM airquality_stalerange ORDER BY id LIMIT %s)
+RETURNING datastream_id, first_hour_end, last_hour_end
+"""
+
+
+def refresh_stale(chunk: int = 20_000) -> int:
+    """Recompute all stale hours and their days, ``chunk`` marks per transaction; returns the number of marks.
+
+    Marks written by any number of batches since the last refresh are merged, so an hour costs one
+    recomputation however often it was written. The claim (delete of the marks) runs before the
+    recomputation in the same transaction, so every observation committed together with a claimed mark is
+    visible to the recomputing statements; a batch committing after the claim leaves its own mark."""
+    done = 0
+    while True:
+        with transaction.atomic():
+            if connection.vendor == "postgresql":
+                with connection.cursor() as cur:
+                    cur.execute("SELECT pg_advisory_xact_lock(%s)", [_REFRESH_LOCK])
+                    cur.execute(_CLAIM, [chunk])
+                    claimed = cur.fetchall()
+            else:
+                marks = list(StaleRange.objects.order_by("id")[:chunk])
+                StaleRange.objects.filter(id__in=[m.id for m in marks]).delete()
+                claimed = [(m.datastream_id, m.first_hour_end, m.last_hour_end) for m in marks]
+            if not claimed:
+                return done
+            ranges: dict[int, list[Range]] = defaultdict(list)
+            for ds_id, first, last in claimed:
+                ranges[ds_id].append((first, last))
+            refresh_ranges(ranges)
+        done += len(claimed)

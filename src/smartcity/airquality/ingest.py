@@ -3,7 +3,8 @@
 Each value is checked on its own: a bad value is rejected with a reason and counted per source, the good
 values of the same batch are stored. Storing is an upsert on (datastream, phenomenon_time), so a re-sent
 batch changes nothing and a corrected value (e.g. validated data replacing provisional) replaces the old one.
-After the upsert the touched hours and days are re-aggregated and the latest-value columns move forward.
+In the same transaction the latest-value columns move forward and the touched hours are marked for the
+aggregate refresh, which runs after the commit (aggregates.refresh_stale).
 """
 
 import json
@@ -12,9 +13,11 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from typing import NamedTuple
 
-from django.db import connection, transaction
+from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.models import F
+from psycopg.errors import CardinalityViolation, UniqueViolation
 from psycopg.types.json import Jsonb
 
 from . import aggregates, partitions
@@ -55,8 +58,9 @@ class InvalidValue(ValueError):
         self.reason = reason
 
 
-@dataclass(frozen=True)
-class Row:
+class Row(NamedTuple):
+    """One observation, in the column order of the staging table (written by COPY as it is)."""
+
     datastream_id: int
     phenomenon_time: datetime
     phenomenon_start: datetime | None
@@ -225,19 +229,30 @@ def data_array_rows(
 
 
 def ingest_rows(rows: list[Row], rejected: list[Rejection], *, source: str) -> IngestResult:
-    """Store validated rows (upsert), refresh aggregates and latest values, count accepted and rejected."""
+    """Store validated rows (upsert), move latest values forward, mark the touched hours for the aggregate
+    refresh (queued after the commit), count accepted and rejected."""
     result = IngestResult(stored=len(rows), rejected=rejected)
     with transaction.atomic():
         if rows:
-            partitions.ensure_months({date(r.phenomenon_time.year, r.phenomenon_time.month, 1) for r in rows})
-            result.ids = upsert(rows)
-            touched: dict[int, set[datetime]] = defaultdict(set)
-            for r in rows:
-                touched[r.datastream_id].add(r.phenomenon_time)
-            aggregates.refresh(touched)
-            update_datastreams(rows)
+            partitions.ensure_months({date(t.year, t.month, 1) for t in {r.phenomenon_time for r in rows}})
+            if connection.vendor == "postgresql":
+                result.ids = _store_postgres(rows)
+            else:
+                result.ids = upsert(rows)
+                touched: dict[int, set[datetime]] = defaultdict(set)
+                for r in rows:
+                    touched[r.datastream_id].add(r.phenomenon_time)
+                aggregates.mark_stale(touched)
+                update_datastreams(rows)
+            transaction.on_commit(_queue_refresh)
         count(source, accepted=len(rows), rejected=rejected)
     return result
+
+
+def _queue_refresh() -> None:
+    from .tasks import refresh_aggregates
+
+    refresh_aggregates.delay()
 
 
 def ingest_observations(items: list[object], *, source: str, datastream_id: object = None) -> IngestResult:
@@ -271,8 +286,7 @@ def parse_json(raw: bytes | str, *, source: str, max_bytes: int) -> tuple[object
 
 
 def upsert(rows: list[Row]) -> list[int | None]:
-    if connection.vendor == "postgresql":
-        return _upsert_postgres(rows)
+    """Portable upsert through the ORM (SQLite: demo and tests); PostgreSQL uses _store_postgres."""
     objs = [
         Observation(
             datastream_id=r.datastream_id, phenomenon_time=r.phenomenon_time, phenomenon_start=r.phenomenon_start,
@@ -286,7 +300,7 @@ def upsert(rows: list[Row]) -> list[int | None]:
         update_fields=["result", "phenomenon_start", "result_time", "quality", "feature_of_interest", "parameters"],
     )
     keys = {(r.datastream_id, r.phenomenon_time) for r in rows}
-    if len(rows) > 50:
+    if len(rows) > RETURN_IDS_UP_TO:
         return [None] * len(rows)  # ids are only needed for single creates; spare the lookup on bulk paths
     found = {
         (o.datastream_id, o.phenomenon_time): o.pk
@@ -297,20 +311,51 @@ def upsert(rows: list[Row]) -> list[int | None]:
     return [found.get((r.datastream_id, r.phenomenon_time)) for r in rows]
 
 
-_UPSERT = (
+RETURN_IDS_UP_TO = 50
+_INSERT = (
     "INSERT INTO airquality_observation (datastream_id, phenomenon_time, phenomenon_start, result, "
     "result_time, quality, feature_of_interest_id, parameters) "
-    "SELECT DISTINCT ON (datastream_id, phenomenon_time) * FROM aq_obs_in "
-    "ON CONFLICT (datastream_id, phenomenon_time) DO UPDATE SET result = EXCLUDED.result, "
+)
+_ON_CONFLICT = (
+    " ON CONFLICT (datastream_id, phenomenon_time) DO UPDATE SET result = EXCLUDED.result, "
     "phenomenon_start = EXCLUDED.phenomenon_start, result_time = EXCLUDED.result_time, "
     "quality = EXCLUDED.quality, feature_of_interest_id = EXCLUDED.feature_of_interest_id, "
     "parameters = EXCLUDED.parameters"
 )
+# New data is the common case, so a plain INSERT comes first: it spares the speculative insertion of ON CONFLICT
+# (a third of the statement's cost). If a key exists (re-sent or corrected values), the savepoint is rolled
+# back and the upsert runs; if the batch itself repeats a key ("cannot affect row a second time"), DISTINCT
+# ON keeps one row per key.
+_INSERT_NEW = _INSERT + "SELECT * FROM aq_obs_in"  # noqa: S608 (constants only)
+_UPSERT = _INSERT_NEW + _ON_CONFLICT
+_DISTINCT = "SELECT DISTINCT ON (datastream_id, phenomenon_time) * FROM aq_obs_in"
+_UPSERT_DISTINCT = _INSERT + _DISTINCT + _ON_CONFLICT
+_ATTEMPTS = ((_INSERT_NEW, UniqueViolation), (_UPSERT, CardinalityViolation))
 _RETURNING = " RETURNING id, datastream_id, phenomenon_time"
+# Latest value and time ranges per datastream of the batch; late data never moves them back (LEAST/GREATEST
+# ignore NULLs). Same rules as update_datastreams.
+_LATEST = """
+UPDATE airquality_datastream d SET
+    latest_time = CASE WHEN d.latest_time IS NULL OR b.t >= d.latest_time THEN b.t ELSE d.latest_time END,
+    latest_result = CASE WHEN d.latest_time IS NULL OR b.t >= d.latest_time THEN b.v ELSE d.latest_result END,
+    phenomenon_start = LEAST(d.phenomenon_start, b.first),
+    phenomenon_end = GREATEST(d.phenomenon_end, b.t),
+    result_time_start = LEAST(d.result_time_start, b.rt_first),
+    result_time_end = GREATEST(d.result_time_end, b.rt_last)
+FROM (
+    SELECT datastream_id, max(phenomenon_time) AS t,
+           (array_agg(result ORDER BY phenomenon_time DESC))[1] AS v,
+           min(coalesce(phenomenon_start, phenomenon_time)) AS first,
+           min(result_time) AS rt_first, max(result_time) AS rt_last
+    FROM aq_obs_in GROUP BY datastream_id
+) b
+WHERE d.id = b.datastream_id
+"""
 
 
-def _upsert_postgres(rows: list[Row]) -> list[int | None]:
-    """COPY into a temporary table, then one INSERT … ON CONFLICT: far faster than row-wise INSERTs."""
+def _store_postgres(rows: list[Row]) -> list[int | None]:
+    """COPY the batch into a temporary table, then set-based statements: the upsert, the latest values and
+    the stale marks. Python touches each row once (COPY); returns the ids (small batches only)."""
     with connection.cursor() as cur:
         cur.execute(
             "CREATE TEMP TABLE IF NOT EXISTS aq_obs_in (datastream_id bigint, phenomenon_time timestamptz, "
@@ -320,21 +365,28 @@ def _upsert_postgres(rows: list[Row]) -> list[int | None]:
         with cur.cursor.copy("COPY aq_obs_in FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(["int8", "timestamptz", "timestamptz", "float8", "timestamptz", "int2", "int8", "jsonb"])
             for r in rows:
-                copy.write_row((r.datastream_id, r.phenomenon_time, r.phenomenon_start, r.result, r.result_time,
-                                r.quality, r.foi_id, Jsonb(r.parameters) if r.parameters else None))
-        cur.execute(
-            _UPSERT + (_RETURNING if len(rows) <= 50 else "")
-        )
-        if len(rows) > 50:
-            cur.execute("TRUNCATE aq_obs_in")
-            return [None] * len(rows)
-        found = {(ds, t): pk for pk, ds, t in cur.fetchall()}
+                copy.write_row(r if r.parameters is None else r._replace(parameters=Jsonb(r.parameters)))
+        returning = _RETURNING if len(rows) <= RETURN_IDS_UP_TO else ""
+        for sql, retry_on in _ATTEMPTS:
+            try:
+                with transaction.atomic():
+                    cur.execute(sql + returning)
+                break
+            except (IntegrityError, ProgrammingError) as exc:
+                if not isinstance(exc.__cause__, retry_on):
+                    raise
+        else:
+            cur.execute(_UPSERT_DISTINCT + returning)
+        found = {(ds, t): pk for pk, ds, t in cur.fetchall()} if returning else {}
+        cur.execute(_LATEST)
+        cur.execute(aggregates.MARK_STALE_FROM_STAGING.format(staging="aq_obs_in"))
         cur.execute("TRUNCATE aq_obs_in")
-    return [found.get((r.datastream_id, r.phenomenon_time)) for r in rows]
+    return [found.get((r.datastream_id, r.phenomenon_time)) for r in rows] if returning else [None] * len(rows)
 
 
 def update_datastreams(rows: list[Row]) -> None:
-    """Move the latest value and the server-computed time ranges forward; late data never moves them back."""
+    """Move the latest value and the server-computed time ranges forward; late data never moves them back.
+    (Portable path; PostgreSQL uses _LATEST.)"""
     per_ds: dict[int, list[Row]] = defaultdict(list)
     for r in rows:
         per_ds[r.datastream_id].append(r)

@@ -176,6 +176,18 @@ class HourlyAggregate(models.Model):
         return self.total / self.n
 
 
+class StaleRange(models.Model):
+    """Hours (by their end, inclusive) whose aggregates are stale: written by ingest in the batch's
+    transaction, consumed by the refresh task (aggregates.refresh_stale), which merges all marks first."""
+
+    datastream = models.ForeignKey(Datastream, on_delete=models.CASCADE, related_name="+", db_index=False)
+    first_hour_end = models.DateTimeField()
+    last_hour_end = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.datastream_id}@{self.first_hour_end.isoformat()}…{self.last_hour_end.isoformat()}"
+
+
 class DailyAggregate(models.Model):
     """Daily mean per CET day from valid hourly values; ``mean`` is null when fewer than 18 hours are valid."""
 

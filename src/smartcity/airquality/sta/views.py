@@ -448,6 +448,10 @@ def create_observations(request: HttpRequest, payload: object) -> JsonResponse:
     if not isinstance(payload, list):
         raise ApiError(400, "CreateObservations expects a JSON array")
     validator = ingest.Validator()
+    validator.preload(
+        int(link["@iot.id"]) for group in payload if isinstance(group, Mapping)
+        if isinstance(link := group.get("Datastream"), Mapping) and str(link.get("@iot.id")).isdigit()
+    )
     rows, rejected, order = [], [], []
     for group in payload:
         if not isinstance(group, Mapping) or not isinstance(group.get("dataArray"), list):
