@@ -7,6 +7,7 @@ they are skipped locally; with REQUIRE_SERVICES=1 (CI) a missing service is an e
 import os
 import shutil
 import socket
+from collections import Counter
 from urllib.parse import urlparse
 
 import pytest
@@ -76,3 +77,16 @@ def _isolated_state(settings, tmp_path):
     yield
     translation.deactivate()
     cache.clear()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Say loudly which test groups did not run for lack of a local service, so a green run is not misread."""
+    skipped = Counter()
+    for report in terminalreporter.stats.get("skipped", []):
+        reason = report.longrepr[2] if isinstance(report.longrepr, tuple) else ""
+        if reason.startswith("Skipped: needs "):
+            skipped[reason.removeprefix("Skipped: ")] += 1
+    if skipped:
+        terminalreporter.section("Nicht ausgeführt – Dienst fehlt", yellow=True, bold=True)
+        for reason, count in skipped.most_common():
+            terminalreporter.write_line(f"{count:4d} Tests: {reason}")

@@ -9,6 +9,7 @@ import pytest
 from pypdf import PdfReader
 
 from smartcity.accounts.testing import PASSWORD, make_citizen, make_staff, playwright_login, totp_secret
+from smartcity.core.qr_scan import qr_codes_in_pdf
 from smartcity.parking.models import Application, Permit
 from smartcity.parking.testing import make_address, make_zone, register_resident, register_vehicle
 from tests.e2e.conftest import axe_violations, describe
@@ -77,7 +78,7 @@ def test_standardfall_von_der_anmeldung_bis_zur_kontrolle(page, live_server, eri
     permit = Permit.objects.get(holder=erika)
     reader = PdfReader(BytesIO(pdf))
     assert permit.number in "".join(p.extract_text() for p in reader.pages)
-    scanned = reader.metadata["/Keywords"]  # the QR code's content, also stored in the PDF's keywords
+    [scanned] = qr_codes_in_pdf(pdf)  # the printed QR code, rendered and scanned like a phone camera would
 
     # Die Verkehrsüberwachung prüft den QR-Code aus genau diesem PDF.
     officer = make_staff("ordnungsamt")

@@ -104,7 +104,7 @@ class RegistrationForm(AccessibleFormMixin, forms.Form):
 class ProfileForm(AccessibleFormMixin, forms.ModelForm):
     class Meta:
         model = User
-        fields = ["first_name", "last_name", "birth_date", "street", "house_number", "postcode", "city"]
+        fields = ["first_name", "last_name", "birth_date", "street", "house_number", "postcode", "city", "language"]
         labels = {"first_name": _("Vorname"), "last_name": _("Nachname")}
         widgets = {
             "first_name": forms.TextInput(attrs={"autocomplete": "given-name"}),
@@ -113,7 +113,9 @@ class ProfileForm(AccessibleFormMixin, forms.ModelForm):
             "street": forms.TextInput(attrs={"autocomplete": "address-line1"}),
             "postcode": forms.TextInput(attrs={"autocomplete": "postal-code", "inputmode": "numeric"}),
             "city": forms.TextInput(attrs={"autocomplete": "address-level2"}),
+            "language": forms.RadioSelect,
         }
+        help_texts = {"language": _("In dieser Sprache schreiben wir Ihnen Nachrichten und E-Mails.")}
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.db import models
 from django.utils.functional import cached_property
@@ -47,6 +48,9 @@ class User(AbstractUser):
     external_id = models.CharField(max_length=120, blank=True, db_index=True)
     # Profile fields whose values an identity provider confirmed; the citizen cannot edit them.
     verified_fields = models.JSONField(default=list, blank=True)
+    # Language of mailbox messages and e-mails, which are written when no request tells the language.
+    language = models.CharField(_("Sprache für Nachrichten"), max_length=8, choices=settings.LANGUAGES,
+                                default=settings.LANGUAGE_CODE)
 
     VERIFIABLE_FIELDS = ("first_name", "last_name", "birth_date", "street", "house_number", "postcode", "city")
 

@@ -14,6 +14,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -140,8 +141,9 @@ def new_username() -> str:
 @transaction.atomic
 def register_citizen(*, email: str, first_name: str, last_name: str, password: str) -> User:
     """A new local account, inactive until the e-mail address is confirmed."""
+    # Messages follow the language the person registered in until they choose another in the profile.
     user = User(username=new_username(), email=email.strip().lower(), first_name=first_name,
-                last_name=last_name, is_active=False)
+                last_name=last_name, is_active=False, language=translation.get_language() or settings.LANGUAGE_CODE)
     user.set_password(password)
     user.save()
     record(user, "accounts.registered", user, provider="local", privacy_notice_confirmed=True)

@@ -7,6 +7,13 @@ from typing import Any
 GENESIS = "0" * 64
 
 
+def canonical(payload: dict[str, Any]) -> str:
+    return json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
+
+
+def chain_hash(prev_hash: str, canonical_payload: str) -> str:
+    return hashlib.sha256((prev_hash + canonical_payload).encode()).hexdigest()
+
+
 def event_hash(prev_hash: str, payload: dict[str, Any]) -> str:
-    canonical = json.dumps(payload, sort_keys=True, ensure_ascii=False, separators=(",", ":"), default=str)
-    return hashlib.sha256((prev_hash + canonical).encode()).hexdigest()
+    return chain_hash(prev_hash, canonical(payload))

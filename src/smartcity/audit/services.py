@@ -2,10 +2,10 @@
 
 from typing import Any
 
-from django.db import models, transaction
+from django.db import connection, models, transaction
 from django.utils import timezone
 
-from .chain import GENESIS, event_hash
+from .chain import GENESIS, canonical, chain_hash, event_hash
 from .models import AuditEvent, ChainHead
 
 
@@ -29,15 +29,49 @@ def record(actor: Any, action: str, obj: models.Model | None = None, *, object_t
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(obj.pk)
-    with transaction.atomic():
-        head, _ = ChainHead.objects.select_for_update().get_or_create(pk=1)
-        event = AuditEvent(created_at=timezone.now(), actor=user, actor_label=label, action=action,
-                           object_type=object_type, object_id=str(object_id), details=details,
-                           prev_hash=head.last_hash)
-        event.hash = event_hash(head.last_hash, _payload(event))
-        event.save()
-        head.last_hash = event.hash
-        head.save(update_fields=["last_hash"])
+    event = AuditEvent(created_at=timezone.now(), actor=user, actor_label=label, action=action,
+                       object_type=object_type, object_id=str(object_id), details=details)
+    payload = canonical(_payload(event))  # built before the head is locked, so the lock is held as briefly as possible
+    # No savepoint: inside a caller's transaction a failure here aborts that transaction anyway. The head row stays
+    # locked until the caller commits, so events are chained (and numbered) in commit order.
+    with transaction.atomic(savepoint=False):
+        if connection.vendor == "postgresql":
+            _append_postgres(event, payload)
+        else:
+            _append(event, payload)
+    return event
+
+
+def _append(event: AuditEvent, payload: str) -> None:
+    head = ChainHead.objects.select_for_update().get_or_create(pk=1)[0]
+    event.prev_hash, event.hash = head.last_hash, chain_hash(head.last_hash, payload)
+    event.save(force_insert=True)
+    ChainHead.objects.filter(pk=1).update(last_hash=event.hash)
+
+
+# One statement: insert the event and move the head (columns as in migration 0001).
+_INSERT_AND_MOVE_HEAD = (
+    "WITH event AS (INSERT INTO audit_auditevent (created_at, actor_id, actor_label, action, object_type, object_id, "
+    "details, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id) "
+    "UPDATE audit_chainhead SET last_hash = %s WHERE id = 1 RETURNING (SELECT id FROM event)")
+
+
+def _append_postgres(event: AuditEvent, payload: str) -> None:
+    """Two round trips (lock and read the head; insert the event and move the head) instead of five ORM queries:
+    every state change of the platform passes through here."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT last_hash FROM audit_chainhead WHERE id = 1 FOR UPDATE")
+        row = cursor.fetchone()
+        if row is None:  # first event of a new database
+            _append(event, payload)
+            return
+        event.prev_hash, event.hash = row[0], chain_hash(row[0], payload)
+        details = AuditEvent._meta.get_field("details").get_db_prep_save(event.details, connection)
+        cursor.execute(_INSERT_AND_MOVE_HEAD, [event.created_at, event.actor_id, event.actor_label, event.action,
+                                               event.object_type, event.object_id, details, event.prev_hash,
+                                               event.hash, event.hash])
+        event.pk = cursor.fetchone()[0]
+    event._state.adding, event._state.db = False, connection.alias
     return event
 
 

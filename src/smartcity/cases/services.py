@@ -10,11 +10,12 @@ from django.db import transaction
 from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from smartcity.accounts.models import Department, StaffRole
 from smartcity.accounts.permissions import CASE_READER_ROLES, is_teamlead
 from smartcity.audit import services as audit
-from smartcity.notifications.services import notify
+from smartcity.notifications.services import in_language_of, notify
 
 from . import deadlines, extensions
 from .models import Case, CaseType, Message, Note, ReferenceCounter, StatusChange
@@ -158,9 +159,11 @@ def transition(case: Case, to_status: str, *, actor: Any, comment: str = "", cit
         audit.record(actor, "case.status_changed", case, reference=case.reference, from_status=from_status,
                to_status=to_status)
         if notify_citizen and case.applicant and flow.citizen_visible(to_status):
-            text = citizen_text or flow.citizen_text(to_status)
-            notify(case.applicant, f"Ihr Antrag {case.reference}: {flow.label(to_status)}",
-                   f"{case.title}\n\n{text}", case=case, link=portal_link(case))
+            with in_language_of(case.applicant):
+                text = citizen_text or flow.citizen_text(to_status)
+                notify(case.applicant, _("Ihr Antrag %(reference)s: %(status)s") % {
+                    "reference": case.reference, "status": flow.label(to_status)},
+                    f"{case.title}\n\n{text}", case=case, link=portal_link(case))
     return case
 
 
@@ -244,12 +247,14 @@ def _attach(message: Message, document: Any, case: Case) -> None:
 
 def _notify_message(case: Case, message: Message) -> None:
     if message.from_staff and case.applicant:
-        subject = (f"Rückfrage zu Ihrem Antrag {case.reference}" if message.is_question
-                   else f"Neue Nachricht zu Ihrem Antrag {case.reference}")
-        notify(case.applicant, subject, f"{case.title}\n\n{message.body}", case=case, link=portal_link(case))
+        with in_language_of(case.applicant):
+            subject = (_("Rückfrage zu Ihrem Antrag %(reference)s") if message.is_question
+                       else _("Neue Nachricht zu Ihrem Antrag %(reference)s")) % {"reference": case.reference}
+            notify(case.applicant, subject, f"{case.title}\n\n{message.body}", case=case, link=portal_link(case))
     elif not message.from_staff and case.assignee:
-        notify(case.assignee, f"Antwort zu {case.reference}", message.body, case=case,
-               link=reverse("backoffice:case", args=[case.reference]))
+        with in_language_of(case.assignee):
+            notify(case.assignee, _("Antwort zu %(reference)s") % {"reference": case.reference}, message.body,
+                   case=case, link=reverse("backoffice:case", args=[case.reference]))
 
 
 # --- decisions --------------------------------------------------------------------------------------------
@@ -325,9 +330,11 @@ def escalate_overdue(today: date | None = None) -> int:
                 continue
             leads = StaffRole.objects.filter(department_id=case.department_id, role=StaffRole.Role.TEAMLEAD)
             for role in leads.select_related("user"):
-                notify(role.user, f"Frist überschritten: {case.reference}",
-                       f"Der Vorgang {case.reference} ({case.title}) ist seit dem {case.due_date:%d.%m.%Y} "
-                       "überfällig.", case=case, link=reverse("backoffice:case", args=[case.reference]))
+                with in_language_of(role.user):
+                    facts = {"reference": case.reference, "title": case.title, "due": f"{case.due_date:%d.%m.%Y}"}
+                    notify(role.user, _("Frist überschritten: %(reference)s") % facts,
+                           _("Der Vorgang %(reference)s (%(title)s) ist seit dem %(due)s überfällig.") % facts,
+                           case=case, link=reverse("backoffice:case", args=[case.reference]))
             audit.record("system:cases", "case.escalated", case, reference=case.reference,
                    due_date=case.due_date.isoformat(), notified=leads.count())
             count += 1

@@ -4,6 +4,7 @@ ReportLab's standard fonts use WinAnsi encoding, which covers German text, „�
 One layout for every letter, so all documents of the city look alike.
 """
 
+import re
 from dataclasses import dataclass, field
 from io import BytesIO
 from xml.sax.saxutils import escape
@@ -45,37 +46,57 @@ class Letter:
 
 
 def qr_flowable(payload: str, size_mm: float = 40) -> Flowable:
-    """A QR code as vector graphics (segno matrix → one filled path); sharp at any print size."""
-    import segno
+    """A QR code as vector graphics (one filled path); sharp at any print size."""
+    return _QrFlowable(qr_matrix(payload), size_mm * mm)
 
-    return _QrFlowable(list(segno.make(payload, error="m").matrix_iter(border=2)), size_mm * mm)
+
+def qr_matrix(payload: str, border: int = 2) -> list[list[bool]]:
+    """The modules of a QR code for ``payload`` (True = dark), with a light border of ``border`` modules.
+
+    Encoded by zxing-cpp (C++): error correction level M, the smallest version that fits, and the mask chosen by
+    the penalty rules of ISO/IEC 18004 – the same choices a pure-Python encoder makes, in well under a
+    millisecond instead of ~15 ms (every permit PDF carries one)."""
+    import zxingcpp
+
+    barcode = zxingcpp.create_barcode(payload, zxingcpp.BarcodeFormat.QRCode, ec_level="M")
+    view = memoryview(barcode.to_image(scale=1, add_quiet_zones=False))  # one 8-bit pixel per module, 0 = dark
+    size, pixels = view.shape[0], view.tobytes()
+    light = [False] * (size + 2 * border)
+    rows = [light] * border
+    for y in range(size):
+        rows.append([False] * border + [pixel < 128 for pixel in pixels[y * size:(y + 1) * size]] + [False] * border)
+    return rows + [light] * border
 
 
 class _QrFlowable(Flowable):
-    """Each row's runs of dark modules become one rectangle of a single path: a few hundred path
-    operators instead of thousands of shapes, which keeps a permit PDF in the low milliseconds."""
+    """Runs of dark modules become rectangles of a single filled path, and a run repeated in the rows below grows
+    into one taller rectangle. The path is written as PDF operators in whole modules under one scaling: short
+    integers, no per-rectangle objects (every permit PDF carries a code of ~1,400 rectangles)."""
 
-    def __init__(self, matrix: list, size: float):
+    def __init__(self, matrix: list[list[bool]], size: float):
         super().__init__()
         self.matrix = matrix
         self.width = self.height = size
 
     def draw(self) -> None:
         n = len(self.matrix)
-        cell = self.width / n
-        path = self.canv.beginPath()
-        for y, row in enumerate(self.matrix):
-            x = 0
-            while x < n:
-                if not row[x]:
-                    x += 1
-                    continue
-                start = x
-                while x < n and row[x]:
-                    x += 1
-                path.rect(start * cell, (n - 1 - y) * cell, (x - start) * cell, cell)
+        operators = []
+        open_runs: dict[tuple[int, int], int] = {}  # (first column, end column) → first row of the rectangle
+        for y, row in enumerate([*self.matrix, [False] * n]):  # the extra light row closes every open run
+            runs = {match.span() for match in _DARK_RUN.finditer(bytes(row))}
+            for start, end in [run for run in open_runs if run not in runs]:
+                first_row = open_runs.pop((start, end))
+                operators.append(f"{start} {n - y} {end - start} {y - first_row} re")
+            for run in runs:
+                open_runs.setdefault(run, y)
+        self.canv.saveState()
+        self.canv.scale(self.width / n, self.height / n)
         self.canv.setFillColor(colors.black)
-        self.canv.drawPath(path, stroke=0, fill=1)
+        self.canv.addLiteral(" ".join(operators) + " f")
+        self.canv.restoreState()
+
+
+_DARK_RUN = re.compile(rb"\x01+")  # in bytes(row) a dark module is 1
 
 
 def text(value: str) -> str:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from smartcity.audit.services import record
 
@@ -246,7 +247,7 @@ def submit(submission: Submission, *, token: str, user: Any) -> Submission:
 
 def _after_submit(submission_id: Any) -> None:
     """Receipt PDF and confirmation (mailbox + e-mail). Failures are logged; the case exists regardless."""
-    from smartcity.notifications.services import notify
+    from smartcity.notifications.services import in_language_of, notify
 
     submission = Submission.objects.select_related("case", "applicant", "form").get(pk=submission_id)
     try:
@@ -254,14 +255,15 @@ def _after_submit(submission_id: Any) -> None:
     except Exception:  # noqa: BLE001 - the citizen can download the receipt later; the case is safe
         log.exception("receipt failed", extra={"submission": str(submission.pk)})
     case = submission.case
-    body = (f"Vielen Dank, Ihr Antrag „{submission.title}“ ist eingegangen.\n"
-            f"Aktenzeichen: {case.reference}\n")
-    if submission.status == Submission.Status.PAYMENT_PENDING:
-        body += (f"Gebühr: {fees.euro(submission.fee_cents)}. Wir bearbeiten den Antrag, sobald die Zahlung "
-                 "eingegangen ist.\n")
-    body += "Die Eingangsbestätigung (PDF) finden Sie unter „Meine Anträge“."
-    notify(submission.applicant, f"Eingangsbestätigung {case.reference}", body, case=case,
-           link=reverse("eforms:done", args=[submission.pk]))
+    facts = {"title": submission.title, "reference": case.reference, "fee": fees.euro(submission.fee_cents)}
+    with in_language_of(submission.applicant):
+        lines = [_("Vielen Dank, Ihr Antrag „%(title)s“ ist eingegangen.") % facts,
+                 _("Aktenzeichen: %(reference)s") % facts]
+        if submission.status == Submission.Status.PAYMENT_PENDING:
+            lines.append(_("Gebühr: %(fee)s. Wir bearbeiten den Antrag, sobald die Zahlung eingegangen ist.") % facts)
+        lines.append(_("Die Eingangsbestätigung (PDF) finden Sie unter „Meine Anträge“."))
+        notify(submission.applicant, _("Eingangsbestätigung %(reference)s") % facts, "\n".join(lines), case=case,
+               link=reverse("eforms:done", args=[submission.pk]))
 
 
 def receipt_pdf(submission: Submission) -> bytes:

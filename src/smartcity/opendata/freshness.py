@@ -5,6 +5,7 @@ import logging
 from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from smartcity.audit.services import record
 
@@ -25,19 +26,21 @@ def overdue_datasets():
 
 def check_freshness() -> int:
     """Notify the organisation's editors once per overdue dataset; returns the number of alerts."""
-    from smartcity.notifications.services import notify
+    from smartcity.notifications.services import in_language_of, notify
 
     alerts = 0
     for ds in overdue_datasets():
-        frequency = vocab.FREQUENCIES[ds.frequency][0]
         link = settings.SITE_URL + reverse("opendata:editor_edit", args=[ds.name])
-        subject = f"Datensatz nicht aktuell: {ds.title}"
-        body = (f"Der Datensatz „{ds.title}“ ({ds.organization.title}) soll {frequency} aktualisiert werden, "
-                f"die letzte Aktualisierung war am {timezone.localtime(ds.modified or ds.issued):%d.%m.%Y}. "
-                f"Bitte laden Sie die aktuellen Daten hoch oder passen Sie die Aktualisierungsfrequenz an.")
+        facts = {"title": ds.title, "organisation": ds.organization.title,
+                 "last": f"{timezone.localtime(ds.modified or ds.issued):%d.%m.%Y}"}
         editors = Membership.objects.filter(organization=ds.organization).select_related("user")
         for membership in editors:
-            notify(membership.user, subject, body, link=link)
+            with in_language_of(membership.user):
+                facts["frequency"] = _(vocab.FREQUENCIES[ds.frequency][0])
+                notify(membership.user, _("Datensatz nicht aktuell: %(title)s") % facts,
+                       _("Der Datensatz „%(title)s“ (%(organisation)s) soll %(frequency)s aktualisiert werden, "
+                         "die letzte Aktualisierung war am %(last)s. Bitte laden Sie die aktuellen Daten hoch "
+                         "oder passen Sie die Aktualisierungsfrequenz an.") % facts, link=link)
         Dataset.objects.filter(pk=ds.pk).update(freshness_alerted_at=timezone.now())
         services.reindex(ds)  # the quality score includes freshness
         record("system:opendata", "opendata.dataset.overdue", ds, name=ds.name, editors=editors.count())

@@ -101,6 +101,7 @@ def theme_uri(code: str) -> str:
 
 
 # EU frequency code → (German title, expected maximum age in days; None = no freshness check).
+# The titles' English versions are in the opendata message catalogue (this module stays free of Django).
 FREQUENCIES: dict[str, tuple[str, int | None]] = {
     "CONT": ("kontinuierlich", 1),
     "DAILY": ("täglich", 1),

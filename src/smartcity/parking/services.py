@@ -668,6 +668,8 @@ def issue_permit(application: Application | Any) -> Permit | None:
             pk=app_id)
         existing = Permit.objects.filter(application=app).first()
         if existing is not None:
+            if existing.document_id is None:  # e.g. the worker died after the commit: the PDF is still made
+                transaction.on_commit(lambda: _queue_document(str(existing.pk)))
             return existing
         if app.status != Status.PAID:
             log.info("issue_permit skipped", extra={"application": str(app.pk), "status": app.status})
@@ -695,7 +697,7 @@ def issue_permit(application: Application | Any) -> Permit | None:
                zone=app.zone.code, valid_until=valid_until.isoformat())
         if old is not None:
             record(SYSTEM, "parking.permit.replaced", old, number=old.number, by=permit.number)
-        permit_id = permit.pk
+        permit_id = str(permit.pk)
         transaction.on_commit(lambda: _after_issue(permit_id))
     return permit
 
@@ -708,35 +710,47 @@ def _conflict(app: Application) -> None:
     _route(app, entry.reasons, entry)
 
 
-def _after_issue(permit_id: Any) -> None:
-    permit = Permit.objects.select_related("holder", "application").get(pk=permit_id)
-    try:
-        ensure_permit_document(permit)
-    except Exception:  # noqa: BLE001 - the PDF is rendered again on download; the permit stands
-        log.exception("permit PDF failed", extra={"permit": str(permit_id)})
+def _after_issue(permit_id: str) -> None:
+    """After the issuing transaction: queue the PDF (its own task, so rendering never holds the application's or
+    the audit chain's locks) and tell the holder. The permit is valid in the register from the commit on; a
+    download before the document task has run renders the same single document on the spot."""
     from smartcity.notifications.services import notify
 
+    _queue_document(permit_id)
+    permit = Permit.objects.select_related("holder", "zone").get(pk=permit_id)
     notify(permit.holder, "Ihr Bewohnerparkausweis ist ausgestellt",
            f"Ihr Bewohnerparkausweis {permit.number} für {permit.plate} im Gebiet {permit.zone.code} gilt vom "
            f"{permit.valid_from:%d.%m.%Y} bis {permit.valid_until:%d.%m.%Y}. Sie können ihn jetzt herunterladen "
            "und ausdrucken.", link=reverse("parking:permit", args=[permit.pk]))
 
 
+def _queue_document(permit_id: str) -> None:
+    from .tasks import permit_document_task
+
+    permit_document_task.delay(permit_id)
+
+
 def ensure_permit_document(permit: Permit) -> Any:
-    """The stored permit PDF (fee notice + permit with QR code); rendered once, then served from storage."""
+    """The stored permit PDF (fee notice + permit with QR code), rendered once, then served from storage.
+    Idempotent and safe to run concurrently (document task, redelivered task, the holder's download): rendering
+    runs without any lock; only storing happens under the permit's row lock, and a document stored meanwhile
+    wins."""
     from smartcity.documents.models import Document
     from smartcity.documents.services import store_generated
 
-    if permit.document_id:
-        document = Document.objects.filter(pk=permit.document_id).first()
-        if document is not None:
-            return document
     from .permit_pdf import render_permit_pdf
 
+    existing = Document.objects.filter(pk=permit.document_id).first() if permit.document_id else None
+    if existing is not None:
+        return existing
     content = render_permit_pdf(permit)
-    document = store_generated(content, filename=f"Bewohnerparkausweis-{permit.number}.pdf",
-                               content_type="application/pdf", owner=permit.holder, kind=Document.Kind.PERMIT)
-    Permit.objects.filter(pk=permit.pk).update(document_id=document.pk)
+    with transaction.atomic():
+        document_id = Permit.objects.select_for_update().values_list("document_id", flat=True).get(pk=permit.pk)
+        document = Document.objects.filter(pk=document_id).first() if document_id else None
+        if document is None:
+            document = store_generated(content, filename=f"Bewohnerparkausweis-{permit.number}.pdf",
+                                       content_type="application/pdf", owner=permit.holder, kind=Document.Kind.PERMIT)
+            Permit.objects.filter(pk=permit.pk).update(document_id=document.pk)
     permit.document_id = document.pk
     return document
 

@@ -15,6 +15,16 @@ def issue_permit_task(application_id: str) -> str | None:
     return str(permit.pk) if permit else None
 
 
+@shared_task(acks_late=True, reject_on_worker_lost=True, autoretry_for=(OperationalError, OSError), retry_backoff=True,
+             max_retries=8)
+def permit_document_task(permit_id: str) -> str:
+    """Render and store the PDF of an issued permit. Queued after the issuing transaction commits, so rendering
+    never holds the application's or the audit chain's locks; acks_late plus the service's idempotency make a
+    redelivery harmless (one document)."""
+    permit = services.Permit.objects.select_related("holder", "application", "zone").get(pk=permit_id)
+    return str(services.ensure_permit_document(permit).pk)
+
+
 @shared_task(acks_late=True)
 def retry_register_check(application_id: str) -> None:
     services.retry_after_outage(application_id)

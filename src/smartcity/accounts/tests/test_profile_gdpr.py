@@ -17,7 +17,7 @@ from smartcity.documents.tests.files import pdf_bytes, upload
 
 pytestmark = pytest.mark.django_db
 PROFILE = {"first_name": "Erika", "last_name": "Musterfrau", "birth_date": "1964-08-12", "street": "Kaiserstraße",
-           "house_number": "5", "postcode": "40479", "city": "Düsseldorf"}
+           "house_number": "5", "postcode": "40479", "city": "Düsseldorf", "language": "de"}
 
 
 def test_profile_edit_and_german_errors(client):
@@ -31,6 +31,18 @@ def test_profile_edit_and_german_errors(client):
     page = bad.content.decode()
     assert "fünfstellige Postleitzahl" in page and 'aria-describedby="id_postcode_error"' in page
     assert 'value="Musterfrau"' in page  # what was typed stays in the form
+
+
+def test_profile_sets_the_language_of_messages(client):
+    citizen = make_citizen()
+    login_citizen(client, citizen)
+    assert client.post(reverse("accounts:profile"), {**PROFILE, "language": "en"}).status_code == 302
+    citizen.refresh_from_db()
+    assert citizen.language == "en"
+    page = client.post(reverse("accounts:profile"), {**PROFILE, "language": "tlh"}).content.decode()
+    assert 'id="id_language_error"' in page
+    citizen.refresh_from_db()
+    assert citizen.language == "en"
 
 
 def test_profile_requires_login(client):

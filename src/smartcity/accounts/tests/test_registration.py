@@ -89,3 +89,8 @@ def test_password_reset_mails_are_rate_limited(client):
     response = client.post(reverse("accounts:password_reset"), {"email": "reset@example.org"})
     assert response.status_code == 429 and "Zu viele Anfragen" in response.content.decode()
     assert len(mail.outbox) == 5
+
+
+def test_messages_follow_the_language_of_registration(client):
+    client.post(reverse("accounts:register"), FORM, HTTP_ACCEPT_LANGUAGE="en")
+    assert User.objects.get(email="jana.nowak@example.org").language == "en"

@@ -29,3 +29,32 @@ def test_label_survives_actor_deletion(django_user_model):
     event.refresh_from_db()
     assert event.actor is None and event.actor_label == "bert"
     assert verify_chain()[0]
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_appends_keep_one_unbroken_chain_in_id_order():
+    """Many connections appending at once (PostgreSQL: the head row lock orders them); non-ASCII details hash alike
+    in both directions."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from django.db import connection, transaction
+
+    def append_two(i: int) -> None:
+        try:
+            with transaction.atomic():  # two events in one transaction, as the services write them
+                record("system:test", "test.first", object_type="test", object_id=str(i), note="Straße „ä“ €")
+                record("system:test", "test.second", object_type="test", object_id=str(i), n=i)
+        finally:
+            connection.close()
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        list(pool.map(append_two, range(40)))
+    events = list(AuditEvent.objects.order_by("id"))
+    assert len(events) == 80
+    assert verify_chain() == (True, 80, None)
+    assert all(later.prev_hash == earlier.hash for earlier, later in zip(events, events[1:], strict=False))
+    # The two events of one transaction are adjacent: the head stays locked until the commit.
+    for first, second in zip(events[::2], events[1::2], strict=True):
+        assert (first.action, second.action, first.object_id) == ("test.first", "test.second", second.object_id)
+    assert events[0].details["note"] == "Straße „ä“ €"

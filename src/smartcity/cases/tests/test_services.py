@@ -3,7 +3,7 @@ from datetime import date, timedelta
 import pytest
 from django.core import mail
 from django.core.exceptions import PermissionDenied
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from smartcity.audit.models import AuditEvent
 from smartcity.cases import services
@@ -157,3 +157,19 @@ def test_suspended_cases_are_not_overdue(case, caseworker):
 def test_status_change_rows_only_grow(case, caseworker):
     services.transition(case, "in_pruefung", actor=caseworker)
     assert StatusChange.objects.filter(case=case).count() == 2
+
+
+def test_notifications_are_written_in_the_recipients_language(case, caseworker, citizen):
+    """Messages are composed in a task or another person's request: the recipient's choice decides."""
+    citizen.language = "en"
+    citizen.save(update_fields=["language"])
+    case.applicant.language = "en"
+    mail.outbox.clear()
+    services.transition(case, "in_pruefung", actor=caseworker)  # the caseworker's request is in German
+    services.send_message(case, sender=caseworker, body="Bitte Nachweis hochladen.", is_question=True)
+    status_note, question = Notification.objects.filter(user=citizen).order_by("pk")
+    assert status_note.subject == f"Your application {case.reference}: Under review"
+    assert "being processed" in status_note.body
+    assert question.subject == f"Question about your application {case.reference}"
+    assert "also find this message in your mailbox" in mail.outbox[-1].body
+    assert translation.get_language() == "de"  # the surrounding language is restored

@@ -2,7 +2,7 @@ from io import BytesIO
 
 from pypdf import PdfReader
 
-from smartcity.core.pdf import Letter, Section, qr_flowable, render_letter
+from smartcity.core.pdf import Letter, Section, qr_flowable, qr_matrix, render_letter
 
 
 def test_letter_renders_german_text_euro_and_escapes_markup():
@@ -18,3 +18,56 @@ def test_letter_renders_german_text_euro_and_escapes_markup():
     text = "".join(page.extract_text() for page in PdfReader(BytesIO(pdf)).pages)
     assert "25,00 €" in text and "Kaiserstraße" in text and "„sofort“" in text
     assert "<b>kein Markup</b>" in text
+
+
+def _drawn_modules(flowable) -> list[list[bool]]:
+    """Paint the rectangles of the path the flowable writes back into a module grid."""
+    literals, scaled = [], []
+
+    class Canvas:
+        def saveState(self):
+            pass
+
+        def restoreState(self):
+            pass
+
+        def scale(self, x, y):
+            scaled.append((x, y))
+
+        def setFillColor(self, color):
+            pass
+
+        def addLiteral(self, text):
+            literals.append(text)
+
+    flowable.canv = Canvas()
+    flowable.draw()
+    n = len(flowable.matrix)
+    assert scaled == [(flowable.width / n, flowable.height / n)]
+    assert len(literals) == 1 and literals[0].endswith(" f")
+    tokens = literals[0].split()[:-1]
+    grid = [[False] * n for _ in range(n)]
+    for i in range(0, len(tokens), 5):
+        x, y, width, height = (int(t) for t in tokens[i:i + 4])
+        assert tokens[i + 4] == "re"
+        for row in range(n - (y + height), n - y):
+            for column in range(x, x + width):
+                assert not grid[row][column], "rectangles overlap"
+                grid[row][column] = True
+    return grid
+
+
+def test_qr_code_decodes_to_the_payload_and_is_drawn_module_for_module():
+    import zxingcpp
+    from PIL import Image
+
+    payload = "https://service.example.org/parken/pruefen/#eyJhbGciOiJFZERTQSJ9.eyJuIjoiQloifQ.c2lnbmF0dXJl"
+    matrix = qr_matrix(payload, border=4)
+    assert all(not cell for cell in matrix[0] + matrix[-1])  # light quiet zone
+    image = Image.new("L", (len(matrix), len(matrix)))
+    image.putdata([0 if dark else 255 for row in matrix for dark in row])
+    decoded = zxingcpp.read_barcode(image.resize((len(matrix) * 4, len(matrix) * 4), Image.NEAREST))
+    assert decoded.text == payload and decoded.ec_level == "M"
+
+    flowable = qr_flowable(payload, size_mm=44)
+    assert _drawn_modules(flowable) == flowable.matrix

@@ -31,3 +31,12 @@ def test_mailbox_unread_state_and_ownership(client, citizen, other_citizen):
     notify(citizen, "Zweite", "Text")
     assert client.post(reverse("notifications:mark_all_read")).status_code == 302
     assert unread_count(citizen) == 0
+
+
+def test_mail_footer_follows_the_recipients_language(citizen):
+    citizen.language = "en"
+    notify(citizen, "Subject", "Text")
+    assert "also find this message in your mailbox" in mail.outbox[-1].body
+    citizen.language = "xx"  # unknown values fall back to German
+    notify(citizen, "Betreff", "Text")
+    assert "Postfach im Digitalen Rathaus" in mail.outbox[-1].body

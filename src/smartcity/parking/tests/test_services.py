@@ -2,6 +2,7 @@ import datetime as dt
 from types import SimpleNamespace
 
 import pytest
+from pypdf import PdfReader
 
 from smartcity.accounts.models import User
 from smartcity.audit.models import AuditEvent
@@ -122,6 +123,57 @@ def test_worker_killed_between_payment_and_issue(resident):
     again = tasks.issue_permit_task.apply(args=(str(app.pk),)).get()
     assert first == again and Permit.objects.filter(application=app).count() == 1
     assert tasks.issue_permit_task.acks_late and tasks.issue_permit_task.reject_on_worker_lost
+
+
+def test_pdf_is_made_by_its_own_task_after_the_permit_is_valid(resident, django_capture_on_commit_callbacks,
+                                                               monkeypatch):
+    """Issuing commits the permit and queues the PDF; the holder is told at once. The document task is idempotent:
+    a redelivery, a second run and the holder's own download all end with one stored document."""
+    from smartcity.documents.models import Document
+    from smartcity.notifications.models import Notification
+    from smartcity.parking import tasks
+    from smartcity.parking.enforcement.verification import verify_online
+    from smartcity.parking.tokens import Status as TokenStatus
+
+    app = apply(resident)
+    services.record_counter_payment(app, actor="test")
+    with django_capture_on_commit_callbacks(execute=False) as issued:
+        permit = services.issue_permit(app)
+    assert permit.document_id is None and len(issued) == 1  # nothing rendered inside the issuing transaction
+    queued = []
+    monkeypatch.setattr(tasks.permit_document_task, "delay", queued.append)
+    issued[0]()  # the on-commit step: queue the PDF, notify
+    monkeypatch.undo()
+    assert queued == [str(permit.pk)]
+    assert Notification.objects.filter(user=resident, subject="Ihr Bewohnerparkausweis ist ausgestellt").count() == 1
+    permit.refresh_from_db()
+    assert permit.document_id is None and permit.status == Permit.Status.ACTIVE  # valid before its PDF exists
+    assert services.ensure_permit_document(permit)  # the holder downloads first: rendered and stored on the spot
+
+    first = tasks.permit_document_task.apply(args=(str(permit.pk),)).get()
+    again = tasks.permit_document_task.apply(args=(str(permit.pk),)).get()
+    permit.refresh_from_db()
+    assert first == again == str(permit.document_id)
+    assert Document.objects.filter(owner=resident, kind=Document.Kind.PERMIT).count() == 1
+    assert tasks.permit_document_task.acks_late and tasks.permit_document_task.reject_on_worker_lost
+    token = PdfReader(Document.objects.get(pk=first).file.open("rb")).metadata["/Keywords"]
+    assert verify_online(token).status == TokenStatus.VALID
+
+
+def test_redelivered_issue_task_still_gets_the_pdf_made(resident, django_capture_on_commit_callbacks):
+    """The worker died after the issuing commit, before the PDF: the redelivered issuing task issues nothing new
+    but queues the document task again."""
+    from smartcity.documents.models import Document
+
+    app = apply(resident)
+    services.record_counter_payment(app, actor="test")
+    with django_capture_on_commit_callbacks(execute=False):
+        permit = services.issue_permit(app)  # its after-commit step is lost with the worker
+    with django_capture_on_commit_callbacks(execute=True):
+        assert services.issue_permit(app) == permit
+    permit.refresh_from_db()
+    assert Document.objects.filter(pk=permit.document_id, kind=Document.Kind.PERMIT).exists()
+    assert Permit.objects.filter(application=app).count() == 1
 
 
 def test_stuck_paid_applications_are_swept(resident):
