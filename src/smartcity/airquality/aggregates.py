@@ -88,10 +88,12 @@ def day_bounds(first: date, last: date) -> tuple[datetime, datetime]:
 
 
 def _day_runs(hour_runs: list[Range]) -> list[tuple[date, date]]:
-    """The CET days of sorted, disjoint hour runs, adjacent days joined."""
+    """The CET days whose daily rows depend on sorted, disjoint hour runs, adjacent days joined: the hours' own
+    days, and the next day when a run reaches into the last seven hours of a day (8-h means ending on the next
+    day contain those hours and feed that day's max 8-h mean)."""
     result: list[tuple[date, date]] = []
     for first_hour, last_hour in hour_runs:
-        first, last = ind.cet_day(first_hour), ind.cet_day(last_hour)
+        first, last = ind.cet_day(first_hour), ind.cet_day(last_hour + 7 * H)
         if result and (first - result[-1][1]).days <= 1:
             result[-1] = (result[-1][0], max(last, result[-1][1]))
         else:

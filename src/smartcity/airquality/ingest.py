@@ -71,6 +71,9 @@ class Row(NamedTuple):
     parameters: dict | None
 
 
+YEARS = (1900, 2200)
+
+
 def parse_time(value: object, what: str = "phenomenonTime") -> datetime:
     """ISO 8601 with a zone designator; naive times are ambiguous (UTC? local?) and therefore rejected."""
     if not isinstance(value, str):
@@ -81,6 +84,9 @@ def parse_time(value: object, what: str = "phenomenonTime") -> datetime:
         raise InvalidValue(Reason.BAD_TIMESTAMP, f"{what}: not an ISO 8601 time: {value[:40]!r}")
     if ts.tzinfo is None:
         raise InvalidValue(Reason.NAIVE_TIMESTAMP, f"{what}: time zone missing in {value[:40]!r} (use Z or +01:00)")
+    # Measurements outside these years are typos; near year 9999 the hour arithmetic would overflow.
+    if not YEARS[0] <= ts.year <= YEARS[1]:
+        raise InvalidValue(Reason.BAD_TIMESTAMP, f"{what}: year outside {YEARS[0]}…{YEARS[1]}: {value[:40]!r}")
     return ts.astimezone(UTC)
 
 

@@ -35,6 +35,7 @@ class Message:
     payload: bytes
     mid: int = 0
     qos: int = 1
+    connection: int = 0  # which connection delivered it: packet ids are only meaningful on that connection
 
 
 def topic_filter(prefix: str = "") -> str:
@@ -83,6 +84,7 @@ class Worker:
         self.connected = threading.Event()
         self.subscribed = threading.Event()
         self.stored = 0
+        self.connections = 0  # counts successful connects; a message is acked only on the one that delivered it
         # MQTT 5: the session survives reconnects (clean start off, long session expiry) and Receive Maximum
         # lets the broker keep a whole batch of unacknowledged messages in flight (MQTT 3.1.1 brokers cap
         # this at their own default, e.g. 20 for Mosquitto, which would cap the batch size).
@@ -106,6 +108,7 @@ class Worker:
         if reason_code.is_failure:
             log.warning("mqtt connect refused: %s", reason_code)
             return
+        self.connections += 1
         client.subscribe(topic_filter(self.prefix), qos=1)
         self.connected.set()
         log.info("mqtt connected, session present: %s", flags.session_present)
@@ -116,7 +119,7 @@ class Worker:
             log.warning("mqtt disconnected (%s); reconnecting with backoff", reason_code)
 
     def _on_message(self, client, userdata, msg) -> None:
-        self.inbox.put(Message(msg.topic, msg.payload, msg.mid, msg.qos))
+        self.inbox.put(Message(msg.topic, msg.payload, msg.mid, msg.qos, self.connections))
 
     def start(self) -> None:
         self.client.connect_async(self.url.hostname or "127.0.0.1", self.url.port or 1883, keepalive=30,
@@ -155,7 +158,10 @@ class Worker:
             time.sleep(1)
             return 0
         for msg in batch:
-            if msg.qos:
+            # A message that came on an earlier connection is stored but not acked: the broker redelivers it
+            # on the resumed session (stored again, harmlessly), and its old packet id may by now belong to a
+            # different message on the new connection, which an ack would drop before it is stored.
+            if msg.qos and msg.connection == self.connections:
                 self.client.ack(msg.mid, msg.qos)
         self.stored += result.stored
         if result.rejected:

@@ -58,10 +58,11 @@ class StreamReport:
     datastream: Datastream
     code: str
     hourly: list[tuple[datetime, float | None]]
-    daily: list[tuple[date, float | None, int]]
+    daily: list[tuple[date, float | None, int, float | None]]  # day, mean, valid hours, max 8-h mean
     annual: AnnualStatus
     exceedances: list[tuple[LimitValue, ind.Exceedances]]
     limit_lines: list[LimitValue]
+    target_days: list[tuple[LimitValue, ind.TargetDays]] = field(default_factory=list)
 
 
 def stream_report(ds: Datastream, *, days: int = 7, year: int | None = None) -> StreamReport:
@@ -74,19 +75,44 @@ def stream_report(ds: Datastream, *, days: int = 7, year: int | None = None) -> 
     hourly = sorted((h, v) for h, v in year_hours.items() if h > recent_from) if year_hours else []
     if not hourly:
         hourly = sorted(aggregates.hourly_means(ds, recent_from, now).items())
-    daily = list(DailyAggregate.objects.filter(datastream=ds).order_by("day").values_list("day", "mean", "n_hours"))
+    daily = list(DailyAggregate.objects.filter(datastream=ds).order_by("day")
+                 .values_list("day", "mean", "n_hours", "max_8h"))
     annual = AnnualStatus(year, ind.annual_mean(year_hours, year),
                           [lv for lv in limits_for(code) if lv.averaging == Averaging.YEAR])
-    exceed = []
-    for lv in limits_for(code, kind=Kind.LIMIT) + limits_for(code, kind=Kind.INFORMATION):
-        if lv.averaging == Averaging.HOUR:
-            exceed.append((lv, ind.count_exceedances(year_hours.values(), lv.value, lv.allowed_exceedances)))
+    return StreamReport(ds, code, hourly, daily, annual, exceedances(code, year, year_hours, daily),
+                        [lv for lv in limits_for(code) if lv.averaging in {Averaging.HOUR, Averaging.DAY}
+                         and lv.kind in {Kind.LIMIT, Kind.INFORMATION}],
+                        target_days(code, year, daily))
+
+
+def exceedances(
+    code: str, year: int, year_hours: dict[datetime, float | None], daily: list[tuple]
+) -> list[tuple[LimitValue, ind.Exceedances]]:
+    """Hourly and daily limits and thresholds of one calendar year. Alert thresholds that need consecutive
+    hours (NO2 400 over 3 hours) count episodes, every other row counts hours or days."""
+    result = []
+    for lv in limits_for(code, kind=Kind.LIMIT) + limits_for(code, kind=Kind.INFORMATION) + limits_for(
+        code, kind=Kind.ALERT
+    ):
+        if lv.averaging == Averaging.HOUR and lv.consecutive_hours > 1:
+            episodes = ind.consecutive_runs(year_hours, lv.value, lv.consecutive_hours)
+            result.append((lv, ind.Exceedances(len(episodes), lv.value, lv.allowed_exceedances)))
+        elif lv.averaging == Averaging.HOUR:
+            result.append((lv, ind.count_exceedances(year_hours.values(), lv.value, lv.allowed_exceedances)))
         elif lv.averaging == Averaging.DAY:
-            year_days = [mean for d, mean, _ in daily if d.year == year]
-            exceed.append((lv, ind.count_exceedances(year_days, lv.value, lv.allowed_exceedances)))
-    lines = [lv for lv in limits_for(code) if lv.averaging in {Averaging.HOUR, Averaging.DAY}
-             and lv.kind in {Kind.LIMIT, Kind.INFORMATION}]
-    return StreamReport(ds, code, hourly, daily, annual, exceed, lines)
+            year_days = [mean for d, mean, *_ in daily if d.year == year]
+            result.append((lv, ind.count_exceedances(year_days, lv.value, lv.allowed_exceedances)))
+    return result
+
+
+def target_days(code: str, year: int, daily: list[tuple]) -> list[tuple[LimitValue, ind.TargetDays]]:
+    """Days above the max-daily-8-h target values (O3 120), averaged over the years the table says."""
+    max8 = {d: m8 for d, _, _, m8 in daily}
+    return [
+        (lv, ind.target_days(max8, lv.value, year, years=lv.years_averaged, allowed=lv.allowed_exceedances))
+        for lv in limits_for(code, kind=Kind.TARGET)
+        if lv.averaging == Averaging.MAX_DAILY_8H
+    ]
 
 
 def daily_series(ds: Datastream, start: date, end: date) -> dict[date, float]:

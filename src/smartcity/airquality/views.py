@@ -58,14 +58,15 @@ def station(request: HttpRequest, pk: int) -> HttpResponse:
         if resolution == "hourly":
             return csv_response(f"{thing.name}-{report.code}-stuendlich.csv", ["hour_end_cet", "mean_ug_m3"],
                                 ([ind.cet_label(h), _fmt(v)] for h, v in report.hourly))
-        return csv_response(f"{thing.name}-{report.code}-taeglich.csv", ["day_cet", "mean_ug_m3", "valid_hours"],
-                            ([d.isoformat(), _fmt(m), n] for d, m, n in report.daily))
+        return csv_response(f"{thing.name}-{report.code}-taeglich.csv",
+                            ["day_cet", "mean_ug_m3", "valid_hours", "max_8h_mean_ug_m3"],
+                            ([d.isoformat(), _fmt(m), n, _fmt(m8)] for d, m, n, m8 in report.daily))
     stream_reports = [reports.stream_report(ds) for ds in streams]
     charts = [
         {"id": f"chart-{r.datastream.pk}", "title": r.datastream.name,
          "unit": r.datastream.observed_property.unit_symbol,
          "hourly": [[int(h.timestamp()), v] for h, v in r.hourly],
-         "daily": [[int(ind.hour_end_of_day(d).timestamp()), m] for d, m, _ in r.daily],
+         "daily": [[int(ind.hour_end_of_day(d).timestamp()), m] for d, m, *_ in r.daily],
          "limits": [{"value": lv.value, "averaging": lv.averaging.value,
                      "label": f"{lv.regime} {lv.averaging} {lv.value:g}"} for lv in r.limit_lines]}
         for r in stream_reports

@@ -185,6 +185,75 @@ def hours_above(hours: Iterable[HourValue] | Mapping[datetime, float | None], th
     return sorted(end for end, v in _valid_hours(hours).items() if v > threshold)
 
 
+def consecutive_runs(
+    hours: Iterable[HourValue] | Mapping[datetime, float | None], threshold: float, min_hours: int
+) -> list[tuple[datetime, datetime]]:
+    """Episodes of at least ``min_hours`` consecutive valid hours above a threshold, as (first, last) hour end.
+
+    Alert thresholds measured "over three consecutive hours" (Annex XII: NO2 400, SO2 500) count episodes; an
+    invalid or missing hour ends an episode."""
+    episodes: list[tuple[datetime, datetime]] = []
+    run: list[datetime] = []
+    for end in hours_above(hours, threshold) + [None]:
+        if run and (end is None or end - run[-1] != HOUR):
+            if len(run) >= min_hours:
+                episodes.append((run[0], run[-1]))
+            run = []
+        if end is not None:
+            run.append(end)
+    return episodes
+
+
+# Annex VII: a year of ozone data counts for the target value with 90 % of the daily maximum 8-h means in a month
+# (27 days) in at least five of the six summer months (April–September).
+O3_MONTH_MIN_DAYS = 27
+O3_SUMMER_MONTHS = range(4, 10)
+O3_SUMMER_MIN_MONTHS = 5
+
+
+@dataclass(frozen=True)
+class TargetDays:
+    """Days above a target value per year and their average over the assessment years (O3: three years).
+
+    ``count`` is the average over the valid years among the last ``years`` (None = no valid year: not
+    assessable); Annex VII allows fewer than three years when the full set is missing, but at least one."""
+
+    per_year: dict[int, int]
+    valid_years: tuple[int, ...]
+    count: float | None
+    threshold: float
+    allowed: int | None
+
+    @property
+    def breached(self) -> bool:
+        return self.count is not None and self.count > (self.allowed or 0)
+
+
+def o3_year_valid(days: Mapping[date, float | None], year: int) -> bool:
+    """Annex VII data capture for the yearly number of exceedances of the O3 target value."""
+    per_month: dict[int, int] = {}
+    for day, value in days.items():
+        if day.year == year and value is not None:
+            per_month[day.month] = per_month.get(day.month, 0) + 1
+    good = sum(1 for month in O3_SUMMER_MONTHS if per_month.get(month, 0) >= O3_MONTH_MIN_DAYS)
+    return good >= O3_SUMMER_MIN_MONTHS
+
+
+def target_days(
+    days: Mapping[date, float | None], threshold: float, year: int, *, years: int = 3, allowed: int | None = None
+) -> TargetDays:
+    """Days with a valid daily value (O3: the max daily 8-h mean) strictly above the threshold, per calendar
+    year ``year - years + 1`` … ``year``, averaged over the years with valid data."""
+    span = range(year - years + 1, year + 1)
+    per_year = {y: 0 for y in span}
+    for day, value in days.items():
+        if day.year in per_year and value is not None and value > threshold:
+            per_year[day.year] += 1
+    valid = tuple(y for y in span if o3_year_valid(days, y))
+    average = sum(per_year[y] for y in valid) / len(valid) if valid else None
+    return TargetDays(per_year, valid, average, threshold, allowed)
+
+
 def hour_end_of_day(day: date) -> datetime:
     """The end of a CET day (its 24:00 CET hour end), used to place daily values on a time axis."""
     return datetime(day.year, day.month, day.day, tzinfo=CET) + 24 * HOUR

@@ -5,9 +5,10 @@ primary: ( expr ) | function(args) | literal | property path (Datastream/Thing/n
 Errors raise ODataError with a message meant for API clients (HTTP 400).
 """
 
+import math
 import re
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 class ODataError(ValueError):
@@ -85,6 +86,31 @@ def tokenize(text: str) -> list[tuple[str, str]]:
     return tokens
 
 
+def _time_literal(text: str) -> datetime:
+    """A time literal; impossible dates (month 13) and instants beyond the representable range are client
+    errors, not server errors."""
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+        value.astimezone(UTC)  # 9999-12-31T23:00:00-02:00 has no UTC instant in Python
+    except (ValueError, OverflowError):
+        raise ODataError(f"$filter: invalid date/time literal {text!r}")
+    return value
+
+
+BIGINT = 2**63 - 1
+
+
+def _number_literal(text: str) -> int | float:
+    """Numbers as the database can compare them: integers within 64 bits, floats finite."""
+    try:
+        number = float(text) if any(c in text for c in ".eE") else int(text)
+    except ValueError:  # e.g. more digits than int() accepts
+        raise ODataError(f"$filter: number out of range: {text[:20]!r}")
+    if (isinstance(number, float) and not math.isfinite(number)) or (isinstance(number, int) and abs(number) > BIGINT):
+        raise ODataError(f"$filter: number out of range: {text[:20]!r}")
+    return number
+
+
 class _Parser:
     def __init__(self, text: str):
         self.tokens = tokenize(text)
@@ -156,9 +182,9 @@ class _Parser:
         if kind == "geo":
             return Literal(value[len("geography'"):-1].replace("''", "'"), "geography")
         if kind == "dt":
-            return Literal(datetime.fromisoformat(value.replace("Z", "+00:00")))
+            return Literal(_time_literal(value))
         if kind == "num":
-            return Literal(float(value) if any(c in value for c in ".eE") else int(value))
+            return Literal(_number_literal(value))
         if kind == "name":
             if value in {"true", "false"}:
                 return Literal(value == "true")

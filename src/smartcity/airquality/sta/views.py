@@ -22,6 +22,9 @@ from django.db.models import Model, ProtectedError, QuerySet
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from shapely.errors import ShapelyError
+from shapely.geometry import shape
+from shapely.geometry.base import BaseGeometry
 
 from .. import ingest
 from .. import models as m
@@ -38,6 +41,15 @@ class ApiError(Exception):
     def __init__(self, status: int, message: str):
         super().__init__(message)
         self.status = status
+
+
+class Rejected(ApiError):
+    """A single observation (POST or PATCH) failed validation: 400, and the rejection is counted after the
+    request's transaction rolled back (counting inside it would be rolled back too)."""
+
+    def __init__(self, rejections: list[ingest.Rejection]):
+        super().__init__(400, rejections[0].message)
+        self.rejections = rejections
 
 
 def error(status: int, message: str) -> JsonResponse:
@@ -83,7 +95,7 @@ class Options:
         self.filter = raw.get("$filter")
         self.select = [s.strip() for s in raw["$select"].split(",")] if raw.get("$select") else None
         self.orderby = raw.get("$orderby")
-        self.skip = _int(raw.get("$skip"), "$skip", 0)
+        self.skip = _int(raw.get("$skip"), "$skip", 0, MAX_SKIP)
         top = _int(raw.get("$top"), "$top", settings.AIRQUALITY_STA_DEFAULT_TOP)
         self.top = min(top, settings.AIRQUALITY_STA_MAX_TOP)
         count = raw.get("$count", "false")
@@ -97,17 +109,31 @@ class Options:
         self.top_level = top_level
 
 
-def _int(value: str | None, name: str, default: int) -> int:
+MAX_SKIP = 10**9  # far beyond any collection here, far below the database's 64-bit OFFSET
+
+
+def _int(value: str | None, name: str, default: int, maximum: int | None = None) -> int:
     if value is None:
         return default
-    if not value.isdigit():
+    # ASCII digits only: str.isdigit() also accepts "²", which int() then refuses
+    if not re.fullmatch(r"[0-9]{1,18}", value):
         raise ODataError(f"{name} must be a non-negative integer")
-    return int(value)
+    number = int(value)
+    if maximum is not None and number > maximum:
+        raise ODataError(f"{name} must be at most {maximum}")
+    return number
 
 
 def apply(es: EntitySet, qs: QuerySet, opts: Options) -> QuerySet:
     if opts.filter:
-        qs = qs.filter(to_q(es, parse_filter(opts.filter)))
+        try:
+            qs = qs.filter(to_q(es, parse_filter(opts.filter)))
+        except ODataError:
+            raise
+        except ValidationError as exc:  # e.g. date(phenomenonTime) eq 'abc'
+            raise ODataError(f"$filter: {'; '.join(exc.messages)}")
+        except (ValueError, TypeError) as exc:  # a literal of the wrong type, e.g. result eq 'abc'
+            raise ODataError(f"$filter: {exc}")
         if "/" in opts.filter:
             qs = qs.distinct()  # filters across to-many relations may repeat rows
     return qs.order_by(*order_by(es, opts.orderby))
@@ -151,7 +177,7 @@ def expand(request: HttpRequest, obj: Model, nav: Nav, spec: Expand) -> dict:
     if opts.count:
         out[f"{nav.name}@iot.count"] = qs.count()
     out[nav.name] = [serialise(request, target, r, opts) for r in rows[: opts.top]]
-    if len(rows) > opts.top:
+    if opts.top and len(rows) > opts.top:  # $top=0 asks for the count only: there is no next page
         es = entity_set_for_model(type(obj))
         out[f"{nav.name}@iot.nextLink"] = (
             f"{base_url(request)}/{es.name}({obj.pk})/{nav.name}?"
@@ -189,7 +215,7 @@ def collection(request: HttpRequest, es: EntitySet, qs: QuerySet, opts: Options,
     body: dict[str, object] = {}
     if opts.count:
         body["@iot.count"] = qs.count()
-    if len(rows) > opts.top:
+    if opts.top and len(rows) > opts.top:  # $top=0 asks for the count only: there is no next page
         params = request.GET.copy()
         params["$skip"] = str(opts.skip + opts.top)
         params["$top"] = str(opts.top)
@@ -371,8 +397,7 @@ def create(es: EntitySet, data: object, parent: tuple[Model, Nav] | None = None)
         if back:
             links[back] = owner
     obj = es.model(**_fields(es, data, partial=False), **links)
-    if isinstance(obj, m.Location):
-        _set_point(obj)
+    _check_values(obj)
     if isinstance(obj, m.Datastream):
         for need in ("thing", "sensor", "observed_property"):
             if not getattr(obj, f"{need}_id"):
@@ -414,17 +439,59 @@ def _history(thing: Model, locations: list[m.Location]) -> None:
         hl.locations.set(locations)
 
 
+def _geometry(value: object, what: str) -> BaseGeometry:
+    """A GeoJSON geometry (or Feature) with numeric WGS 84 coordinates, as shapely reads it."""
+    geom = value.get("geometry", value) if isinstance(value, Mapping) else None
+    try:
+        shaped = shape(geom) if _numbers_only(geom) else None
+    except (ShapelyError, AttributeError, KeyError, IndexError, TypeError, ValueError):
+        shaped = None
+    if shaped is None or shaped.is_empty:
+        raise ApiError(400, f"{what} must be a GeoJSON geometry with numeric coordinates")
+    minx, miny, maxx, maxy = shaped.bounds
+    if not (-180 <= minx <= maxx <= 180 and -90 <= miny <= maxy <= 90):
+        raise ApiError(400, f"{what}: coordinates must be longitude/latitude in WGS 84")
+    return shaped
+
+
+def _numbers_only(geom: object) -> bool:
+    """Coordinates are JSON numbers (shapely would also take "6.77" or true)."""
+    if not isinstance(geom, Mapping):
+        return False
+    if geom.get("type") == "GeometryCollection":
+        return isinstance(geom.get("geometries"), list) and all(_numbers_only(g) for g in geom["geometries"])
+    stack = [geom.get("coordinates")]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif isinstance(item, bool) or not isinstance(item, int | float):
+            return False
+    return True
+
+
 def _set_point(loc: m.Location) -> None:
-    geom = loc.location.get("geometry", loc.location) if isinstance(loc.location, dict) else None
-    if isinstance(geom, dict) and geom.get("type") == "Point":
-        coords = geom.get("coordinates") or []
-        if len(coords) >= 2 and all(isinstance(c, int | float) for c in coords[:2]):
-            loc.lon, loc.lat = float(coords[0]), float(coords[1])
-            return
-    if isinstance(geom, dict) and "type" in geom:
+    shaped = _geometry(loc.location, "Location/location")
+    if shaped.geom_type == "Point":
+        loc.lon, loc.lat = shaped.x, shaped.y
+    else:
         loc.lon = loc.lat = None
-        return
-    raise ApiError(400, "Location/location must be a GeoJSON geometry")
+
+
+UNIT_KEYS = ("name", "symbol", "definition")
+
+
+def _check_values(obj: Model) -> None:
+    """Type checks of JSON-valued properties the model fields cannot express."""
+    if isinstance(obj, m.Location):
+        _set_point(obj)
+    elif isinstance(obj, m.FeatureOfInterest):
+        _geometry(obj.feature, "FeatureOfInterest/feature")
+    elif isinstance(obj, m.Datastream):
+        unit = obj.unit_of_measurement
+        if not isinstance(unit, Mapping) or not all(isinstance(unit.get(k), str | None) for k in UNIT_KEYS):
+            raise ApiError(400, "Datastream/unitOfMeasurement must be an object with the strings "
+                                "name, symbol and definition")
 
 
 def _create_observation(data: Mapping, parent: tuple[Model, Nav] | None) -> m.Observation:
@@ -439,7 +506,7 @@ def _create_observation(data: Mapping, parent: tuple[Model, Nav] | None) -> m.Ob
         data["FeatureOfInterest"] = {"@iot.id": parent[0].pk}
     result = ingest.ingest_observations([data], source="http", datastream_id=ds_id)
     if result.rejected:
-        raise ApiError(400, result.rejected[0].message)
+        raise Rejected(result.rejected)
     return m.Observation.objects.get(pk=result.ids[0])
 
 
@@ -454,11 +521,14 @@ def create_observations(request: HttpRequest, payload: object) -> JsonResponse:
     )
     rows, rejected, order = [], [], []
     for group in payload:
-        if not isinstance(group, Mapping) or not isinstance(group.get("dataArray"), list):
-            raise ApiError(400, "each element needs Datastream, components and dataArray")
-        comps = group.get("components")
-        if not isinstance(comps, list) or "result" not in comps:
-            raise ApiError(400, "components must list at least result")
+        problem = _group_problem(group)
+        if problem:  # this group's rows are rejected (one "error" each), the other groups are stored
+            data = group.get("dataArray") if isinstance(group, Mapping) else None
+            n = len(data) if isinstance(data, list) and data else 1
+            rejected += [ingest.Rejection(len(order) + i, ingest.Reason.MALFORMED, problem) for i in range(n)]
+            order += [False] * n
+            continue
+        comps = group["components"]
         ds_link = group.get("Datastream")
         ds_id = ds_link.get("@iot.id") if isinstance(ds_link, Mapping) else None
         g_rows, g_rejected, g_ok = ingest.data_array_rows(validator, ds_id, comps, group["dataArray"], len(order))
@@ -478,6 +548,16 @@ def create_observations(request: HttpRequest, payload: object) -> JsonResponse:
     return JsonResponse(out, safe=False, status=201)
 
 
+def _group_problem(group: object) -> str | None:
+    """Why a CreateObservations element cannot be read at all (None: it can, row by row)."""
+    if not isinstance(group, Mapping) or not isinstance(group.get("dataArray"), list):
+        return "each element needs Datastream, components and dataArray"
+    comps = group.get("components")
+    if not isinstance(comps, list) or not all(isinstance(c, str) for c in comps) or "result" not in comps:
+        return "components must be a list of names including result"
+    return None
+
+
 def update(es: EntitySet, obj: Model, data: object) -> Model:
     if not isinstance(data, Mapping):
         raise ApiError(400, "PATCH body must be a JSON object")
@@ -488,7 +568,7 @@ def update(es: EntitySet, obj: Model, data: object) -> Model:
             obj.delete()  # a new time is a new key; the upsert below stores it
         result = ingest.ingest_observations([merged], source="http", datastream_id=obj.datastream_id)
         if result.rejected:
-            raise ApiError(400, result.rejected[0].message)
+            raise Rejected(result.rejected)
         return m.Observation.objects.get(pk=result.ids[0])
     for fld, value in _fields(es, data, partial=True).items():
         setattr(obj, fld, value)
@@ -499,8 +579,7 @@ def update(es: EntitySet, obj: Model, data: object) -> Model:
             locs = [_ref(ENTITY_SETS["Locations"], x) or _bad("Locations: links with @iot.id") for x in data[name]]
             obj.locations.set(locs)
             _history(obj, locs)
-    if isinstance(obj, m.Location):
-        _set_point(obj)
+    _check_values(obj)
     obj.save()
     return obj
 
@@ -532,6 +611,9 @@ def resource(request: HttpRequest, path: str) -> HttpResponse:
                 return JsonResponse(serialise(request, es, update(es, target, payload), None))
             target.delete()
             return HttpResponse(status=200)
+    except Rejected as exc:
+        ingest.count("http", accepted=0, rejected=exc.rejections)
+        return error(exc.status, str(exc))
     except ApiError as exc:
         return error(exc.status, str(exc))
     except ODataError as exc:

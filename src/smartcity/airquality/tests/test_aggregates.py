@@ -105,3 +105,24 @@ def test_a_batch_repeating_a_key_stores_one_value(no2_stream, ingest_and_refresh
     ingest_and_refresh(rows(no2_stream, [(t, 1.0), (t + H, 2.0), (t, 1.0)]))
     assert m.Observation.objects.filter(datastream=no2_stream).count() == 2
     assert m.HourlyAggregate.objects.get(datastream=no2_stream, hour_end=t).n == 1
+
+
+def test_late_evening_hours_recompute_the_next_days_max_8h_mean(no2_stream, ingest_and_refresh):
+    """An 8-h mean ending early on 7 January contains hours of the evening of 6 January: values arriving late
+    for those hours must refresh 7 January's max 8-h mean, not only 6 January's row."""
+    ds = no2_stream
+    start = datetime(2026, 1, 4, 23, tzinfo=UTC)  # 5 Jan 00:00 CET
+    late_hours = {start + (24 + h) * H for h in (20, 21, 22)}  # hours ending 20:00, 21:00, 22:00 CET on 6 Jan
+    samples = [(start + h * H, 20.0) for h in range(1, 73)]
+    first = [(t, v) for t, v in samples if t not in late_hours]
+    late = [(t, 100.0) for t in sorted(late_hours)]
+
+    ingest_and_refresh(rows(ds, first))
+    ingest_and_refresh(rows(ds, late))
+    expected = ind.max_daily_8h_means({t: v for t, v in first + late})
+    jan7 = datetime(2026, 1, 7).date()
+    assert expected[jan7].mean == pytest.approx(50.0)  # (5 × 20 + 3 × 100) / 8, the mean ending 7 Jan 01:00
+    stored = {d.day: d.max_8h for d in m.DailyAggregate.objects.filter(datastream=ds)}
+    assert set(stored) == {jan7 - timedelta(days=2), jan7 - timedelta(days=1), jan7}
+    assert stored == {day: pytest.approx(expected[day].mean) for day in stored}
+

@@ -187,6 +187,62 @@ class TestExceedances:
         assert ind.hours_above(hours, alert.value) == [utc(2026, 7, 1, 13)]
 
 
+class TestAlertThresholds:
+    def test_no2_alert_needs_three_consecutive_valid_hours_above_400(self):
+        alert = limit("NO2", Averaging.HOUR, Regime.EU2008, Kind.ALERT)
+        assert (alert.value, alert.consecutive_hours) == (400, 3)
+        t = utc(2026, 1, 5, 8)
+        hours = {
+            t: 410.0, t + H: 420.0,  # two hours only: no episode
+            t + 3 * H: 401.0, t + 4 * H: 450.0, t + 5 * H: 400.5, t + 6 * H: 430.0,  # one episode of four hours
+            t + 8 * H: 500.0, t + 9 * H: None, t + 10 * H: 500.0, t + 11 * H: 500.0,  # invalid hour breaks it
+            t + 13 * H: 400.0, t + 14 * H: 401.0, t + 15 * H: 402.0,  # 400.0 is not above the threshold
+        }
+        assert ind.consecutive_runs(hours, alert.value, alert.consecutive_hours) == [(t + 3 * H, t + 6 * H)]
+        assert ind.consecutive_runs({t: 401.0, t + H: 401.0, t + 2 * H: 401.0}, 400, 3) == [(t, t + 2 * H)]
+
+    def test_ozone_alert_counts_single_hours(self):
+        alert = limit("O3", Averaging.HOUR, Regime.EU2008, Kind.ALERT)
+        assert (alert.value, alert.consecutive_hours) == (240, 1)
+        hours = {utc(2026, 7, 1, 12): 240.0, utc(2026, 7, 1, 15): 240.5}
+        assert ind.consecutive_runs(hours, alert.value, 1) == [(utc(2026, 7, 1, 15), utc(2026, 7, 1, 15))]
+
+
+class TestOzoneTargetDays:
+    @staticmethod
+    def summer(year: int, high_days: int, *, months=range(4, 10), per_month: int = 30) -> dict[date, float]:
+        """Daily max 8-h means for the summer months; the first ``high_days`` days are above 120."""
+        days = {}
+        for month in months:
+            for d in range(1, per_month + 1):
+                days[date(year, month, d)] = 100.0
+        for day in sorted(days)[:high_days]:
+            days[day] = 125.0
+        return days
+
+    def test_days_above_120_averaged_over_three_years(self):
+        lv = limit("O3", Averaging.MAX_DAILY_8H, Regime.EU2008, Kind.TARGET)
+        assert (lv.value, lv.allowed_exceedances, lv.years_averaged) == (120, 25, 3)
+        days = {**self.summer(2024, 20), **self.summer(2025, 30), **self.summer(2026, 28)}
+        days[date(2026, 7, 31)] = 120.0  # equal is not above
+        result = ind.target_days(days, lv.value, 2026, years=lv.years_averaged, allowed=lv.allowed_exceedances)
+        assert result.per_year == {2024: 20, 2025: 30, 2026: 28}
+        assert result.valid_years == (2024, 2025, 2026)
+        assert result.count == pytest.approx(26.0) and result.breached
+
+    def test_years_without_summer_capture_do_not_count(self):
+        days = {**self.summer(2024, 60, per_month=26),  # 26 of ~30 days a month: below 27, not valid
+                **self.summer(2025, 30, months=range(4, 8)),  # only four summer months: not valid
+                **self.summer(2026, 10, months=range(5, 10))}  # five of six months: valid
+        result = ind.target_days(days, 120, 2026, years=3, allowed=25)
+        assert result.valid_years == (2026,) and result.count == 10 and not result.breached
+        assert result.per_year[2024] == 60  # shown, but not part of the average
+
+    def test_no_valid_year_is_not_assessable(self):
+        result = ind.target_days(self.summer(2026, 40, per_month=20), 120, 2026, years=3, allowed=25)
+        assert result.count is None and not result.breached and result.per_year[2026] == 40
+
+
 def test_limit_table_has_both_regimes_and_flags():
     no2_year = {lv.regime: lv.value for lv in LIMITS if lv.pollutant == "NO2" and lv.averaging == Averaging.YEAR}
     assert no2_year == {Regime.EU2008: 40, Regime.EU2030: 20}

@@ -58,3 +58,85 @@ def test_publish_over_mqtt_and_read_back_through_the_api(client, no2_stream):
     body = client.get(f"/sta/v1.1/Datastreams({no2_stream.pk})/Observations").json()
     assert [o["result"] for o in body["value"]] == [47.5]
     assert m.RejectionCounter.objects.get(source="mqtt", reason="too_large").count == 1
+
+
+@pytest.mark.mqtt
+@pytest.mark.django_db(transaction=True)
+def test_worker_reconnects_after_losing_the_broker_connection_and_loses_no_message(no2_stream):
+    """The connection to the broker breaks in the middle of a stream; the worker reconnects to its persistent
+    session and every published message ends up stored, acknowledged or not at the time of the break.
+
+    Restarting the shared Mosquitto would disconnect the other developers' and CI's clients, so the test breaks
+    the worker's TCP connection instead (shutdown of its socket): for the worker that is what a broker restart
+    looks like (the connection dies without a DISCONNECT), and the broker keeps the session, as a restarted
+    broker with persistence does. Messages are published before, during and after the outage; some of the
+    earlier ones were received but not yet acknowledged when the connection broke, so they must come again.
+    """
+    import socket
+    import time
+
+    prefix = f"test-{uuid.uuid4().hex[:8]}/"
+    topic = f"{prefix}v1.1/Datastreams({no2_stream.pk})/Observations"
+    worker = Worker(url=settings.MQTT_URL, client_id=f"aq-test-{uuid.uuid4().hex[:8]}", prefix=prefix, batch=5,
+                    max_bytes=256 * 1024)
+    pub = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"aq-pub-{uuid.uuid4().hex[:8]}")
+
+    def publish(first: int, count: int) -> None:
+        for i in range(first, first + count):
+            body = {"phenomenonTime": f"2026-05-{1 + i // 24:02d}T{i % 24:02d}:00:00Z", "result": float(i)}
+            pub.publish(topic, json.dumps(body), qos=1).wait_for_publish(10)
+
+    def drain_until(done, seconds: float = 30) -> None:
+        deadline = time.monotonic() + seconds
+        while not done() and time.monotonic() < deadline:
+            worker.drain(timeout=0.2)
+
+    worker.start()
+    try:
+        assert worker.subscribed.wait(10)
+        pub.connect("127.0.0.1", 1883)
+        pub.loop_start()
+        publish(0, 30)
+        drain_until(lambda: m.Observation.objects.count() >= 5)  # one batch stored and acknowledged
+        deadline = time.monotonic() + 10
+        while worker.inbox.qsize() < 5 and time.monotonic() < deadline:
+            time.sleep(0.05)  # more messages received, not yet acknowledged
+        assert worker.inbox.qsize() >= 5
+
+        worker.client.socket().shutdown(socket.SHUT_RDWR)  # the connection dies mid-stream
+        deadline = time.monotonic() + 10
+        while worker.connected.is_set() and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not worker.connected.is_set()
+        publish(30, 10)  # published while the worker is away: the broker queues them in the session
+        assert worker.connected.wait(30), "the worker did not reconnect"
+        assert worker.connections == 2
+        publish(40, 10)
+        drain_until(lambda: m.Observation.objects.count() >= 50)
+    finally:
+        pub.loop_stop()
+        pub.disconnect()
+        worker.client.disconnect()
+        worker.client.loop_stop()
+    stored = sorted(m.Observation.objects.values_list("result", flat=True))
+    assert stored == [float(i) for i in range(50)]
+    assert m.IngestCounter.objects.get(source="mqtt").accepted >= 50  # redelivered copies count again
+
+
+@pytest.mark.django_db(transaction=True)  # drain() closes old connections, as the long-running worker must
+def test_messages_of_an_earlier_connection_are_stored_but_not_acked(no2_stream):
+    """Packet ids belong to one connection: after a reconnect the broker redelivers unacknowledged messages and
+    may reuse an old id for another message, so acking a message from the broken connection could drop a
+    message that was never stored. (No broker needed: the worker's inbox is filled directly.)"""
+    worker = Worker(url="mqtt://127.0.0.1:1", client_id=f"aq-test-{uuid.uuid4().hex[:8]}", batch=10,
+                    max_bytes=256 * 1024)
+    acked = []
+    worker.client.ack = lambda mid, qos: acked.append(mid)
+    topic = f"v1.1/Datastreams({no2_stream.pk})/Observations"
+    worker.connections = 2
+    for mid, connection, hour in [(7, 1, 1), (8, 1, 2), (7, 2, 1), (9, 2, 3)]:
+        body = json.dumps({"phenomenonTime": f"2026-05-01T{hour:02d}:00:00Z", "result": float(hour)}).encode()
+        worker.inbox.put(Message(topic, body, mid, 1, connection))
+    assert worker.drain(timeout=0.1) == 4
+    assert acked == [7, 9]  # only the copies delivered on the current connection
+    assert sorted(m.Observation.objects.values_list("result", flat=True)) == [1.0, 2.0, 3.0]

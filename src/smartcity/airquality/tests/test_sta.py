@@ -169,3 +169,143 @@ def test_data_array_result_format(client, no2_stream, sta_auth):
                                                                 "result": 12}, sta_auth)
     body = client.get(f"{BASE}/Observations?$resultFormat=dataArray").json()
     assert body["value"][0]["dataArray"][0][2] == 12
+
+
+@pytest.mark.parametrize("query", [
+    "$filter=phenomenonTime ge 2026-13-05T02:00:00Z",  # month 13
+    "$filter=phenomenonTime ge 2026-02-30T02:00:00Z",
+    "$filter=phenomenonTime lt 9999-12-31T23:00:00-02:00",  # no UTC instant in Python
+    "$filter=result eq 'abc'",
+    "$filter=date(phenomenonTime) eq 'abc'",
+    "$filter=year(phenomenonTime) eq 'abc'",
+    "$filter=result eq 1e999",
+    "$filter=result eq " + "9" * 5000,
+    "$filter=id eq 99999999999999999999999",
+    "$top=²", "$skip=²", "$top=" + "9" * 5000,
+    "$skip=100000000000000000000000",
+], ids=lambda query: query[:50])
+def test_impossible_literals_and_numbers_give_400_not_500(client, no2_stream, query):
+    res = client.get(f"{BASE}/Datastreams({no2_stream.pk})/Observations?{query}")
+    assert res.status_code == 400, (query, res.content[:200])
+    body = res.json()
+    assert body["code"] == 400 and body["type"] == "error" and body["message"]
+
+
+def test_top_is_capped_and_skip_has_a_maximum(client, no2_stream, settings):
+    settings.AIRQUALITY_STA_MAX_TOP = 2
+    for hour in range(1, 4):
+        m.Observation.objects.create(datastream=no2_stream, result=hour,
+                                     phenomenon_time=f"2026-01-05T{hour:02d}:00:00Z")
+    body = client.get(f"{BASE}/Observations?$top=100000").json()
+    assert len(body["value"]) == 2 and "$top=2" in body["@iot.nextLink"]
+    assert client.get(f"{BASE}/Observations?$skip=1000000000").json()["value"] == []
+    assert client.get(f"{BASE}/Observations?$skip=1000000001").status_code == 400
+
+
+def test_count_with_top_zero_has_no_next_link(client, no2_stream):
+    m.Observation.objects.create(datastream=no2_stream, result=1, phenomenon_time="2026-01-05T01:00:00Z")
+    body = client.get(f"{BASE}/Observations?$count=true&$top=0").json()
+    assert body == {"@iot.count": 1, "value": []}
+    nested = client.get(f"{BASE}/Datastreams?$expand=Observations($count=true;$top=0)").json()["value"][0]
+    assert nested["Observations@iot.count"] == 1 and "Observations@iot.nextLink" not in nested
+
+
+@pytest.mark.parametrize("time", ["9999-12-31T23:59:59Z", "0001-01-01T00:00:00+01:00", "1899-12-31T23:00:00Z"])
+def test_timestamps_beyond_the_plausible_years_are_rejected_and_counted(client, no2_stream, sta_auth, time):
+    res = post(client, f"Datastreams({no2_stream.pk})/Observations", {"phenomenonTime": time, "result": 1},
+               sta_auth)
+    assert res.status_code == 400 and "year" in res.json()["message"]
+    assert not m.Observation.objects.exists()
+    res = post(client, "CreateObservations", [{"Datastream": {"@iot.id": no2_stream.pk},
+                                               "components": ["phenomenonTime", "result"],
+                                               "dataArray": [[time, 1], ["2026-01-05T01:00:00Z", 2]]}], sta_auth)
+    assert res.status_code == 201 and res.json()[0] == "error"
+    assert m.RejectionCounter.objects.get(reason="bad_timestamp").count >= 1
+
+
+@pytest.mark.parametrize("components", [[["result"], "phenomenonTime"], [{"a": 1}, "result"], "result"])
+def test_non_string_components_are_rejected_not_500(client, no2_stream, sta_auth, components):
+    res = post(client, "CreateObservations", [{"Datastream": {"@iot.id": no2_stream.pk}, "components": components,
+                                               "dataArray": [[1, 2]]}], sta_auth)
+    assert res.status_code == 201 and res.json() == ["error"], res.content[:200]
+    assert not m.Observation.objects.exists()
+    assert m.RejectionCounter.objects.get(reason="malformed").count == 1
+
+
+@pytest.mark.parametrize("unit", ["x", ["µg/m³"], {"name": 1, "symbol": "µg/m³", "definition": "ucum:ug/m3"}])
+def test_unit_of_measurement_must_be_an_object_of_strings(client, no2_stream, sta_auth, unit):
+    res = client.patch(f"{BASE}/Datastreams({no2_stream.pk})", json.dumps({"unitOfMeasurement": unit}),
+                       content_type="application/json", **sta_auth)
+    assert res.status_code == 400 and "unitOfMeasurement" in res.json()["message"]
+    no2_stream.refresh_from_db()
+    assert no2_stream.unit_of_measurement["symbol"] == "µg/m³"
+    thing = {**THING, "Datastreams": [{**THING["Datastreams"][0], "unitOfMeasurement": unit}]}
+    assert post(client, "Things", thing, sta_auth).status_code == 400
+    assert not m.Thing.objects.filter(name=THING["name"]).exists()  # the deep insert is rolled back
+
+
+@pytest.mark.parametrize("location", [
+    {"type": "Point", "coordinates": ["a"]},
+    {"type": "Point", "coordinates": ["6.77", "51.2"]},
+    {"type": "Point", "coordinates": [6.77]},
+    {"type": "Point", "coordinates": [200, 51.2]},
+    {"type": "Polygon", "coordinates": [[["x", 1]]]},
+    {"type": "Nonsense", "coordinates": [1, 2]},
+    {"type": "Feature", "geometry": {"type": "Point"}},
+])
+def test_location_coordinates_must_be_numeric_wgs84(client, no2_stream, sta_auth, location):
+    loc = {"name": "x", "description": "y", "encodingType": "application/geo+json", "location": location}
+    res = post(client, "Locations", loc, sta_auth)
+    assert res.status_code == 400, res.content[:200]
+    assert "Location/location" in res.json()["message"]
+    existing = no2_stream.thing.locations.get()
+    res = client.patch(f"{BASE}/Locations({existing.pk})", json.dumps({"location": location}),
+                       content_type="application/json", **sta_auth)
+    assert res.status_code == 400
+    existing.refresh_from_db()
+    assert existing.lon == 6.7936
+
+
+def test_valid_geometries_are_still_accepted(client, sta_auth):
+    polygon = {"type": "Polygon", "coordinates": [[[6.7, 51.2], [6.8, 51.2], [6.8, 51.3], [6.7, 51.2]]]}
+    loc = {"name": "Gebiet", "description": "y", "encodingType": "application/geo+json",
+           "location": {"type": "Feature", "geometry": polygon}}
+    assert post(client, "Locations", loc, sta_auth).status_code == 201
+    assert m.Location.objects.get(name="Gebiet").lon is None
+
+
+def test_a_rejected_single_observation_is_counted(client, no2_stream, sta_auth):
+    """The request's transaction rolls back on a 400; the rejection counter must survive that rollback."""
+    url = f"Datastreams({no2_stream.pk})/Observations"
+    res = post(client, url, {"phenomenonTime": "2026-01-05T01:00:00Z", "result": 5000}, sta_auth)
+    assert res.status_code == 400 and "plausible range" in res.json()["message"]
+    assert post(client, url, {"phenomenonTime": "2026-01-05T01:00:00", "result": 5}, sta_auth).status_code == 400
+    assert post(client, url, {"phenomenonTime": "2026-01-05T01:00:00Z", "result": 5}, sta_auth).status_code == 201
+    obs = m.Observation.objects.get()
+    res = client.patch(f"{BASE}/Observations({obs.pk})", json.dumps({"result": "viel"}),
+                       content_type="application/json", **sta_auth)
+    assert res.status_code == 400
+    assert dict(m.RejectionCounter.objects.filter(source="http").values_list("reason", "count")) == {
+        "out_of_range": 1, "naive_timestamp": 1, "not_numeric": 1}
+    assert m.IngestCounter.objects.get(source="http").accepted == 1
+    obs.refresh_from_db()
+    assert obs.result == 5  # the rejected PATCH changed nothing
+
+
+def test_create_observations_rejects_only_the_malformed_groups(client, no2_stream, sta_auth):
+    good = {"Datastream": {"@iot.id": no2_stream.pk}, "components": ["phenomenonTime", "result"],
+            "dataArray": [["2026-03-01T01:00:00Z", 20], ["2026-03-01T02:00:00Z", 21]]}
+    payload = [
+        good,
+        {"Datastream": {"@iot.id": no2_stream.pk}, "components": "result",
+         "dataArray": [["2026-03-01T03:00:00Z", 1], ["2026-03-01T04:00:00Z", 2], ["2026-03-01T05:00:00Z", 3]]},
+        "kaputt",
+        {"Datastream": {"@iot.id": no2_stream.pk}, "components": [["phenomenonTime"], "result"],
+         "dataArray": [[1, 2]]},
+        {**good, "dataArray": [["2026-03-01T06:00:00Z", 22]]},
+    ]
+    res = post(client, "CreateObservations", payload, sta_auth)
+    assert res.status_code == 201
+    assert [entry == "error" for entry in res.json()] == [False, False, True, True, True, True, True, False]
+    assert sorted(m.Observation.objects.values_list("result", flat=True)) == [20, 21, 22]
+    assert m.RejectionCounter.objects.get(source="http", reason="malformed").count == 5
