@@ -5,11 +5,19 @@ Run:  DATABASE_URL=postgres://postgres@127.0.0.1:5432/sc_airquality ./run manage
           /work/venv/bin/python bench/airquality/bench_airquality.py [--obs 200000] [--mqtt 20000]
 
 It empties the airquality tables of the database it runs against: use a benchmark database.
+
+The bulk path runs as in production with a Celery broker (CELERY_BROKER_URL, default Redis DB 7): the
+requests queue the aggregate refresh, which the benchmark then runs itself, as the worker would, and times
+separately. Besides rates it prints CPU time per observation of this process (the Django view in-process)
+and of its PostgreSQL backend (read from /proc, so PostgreSQL must run on this machine): those figures do
+not depend on what else runs, unlike the rates.
 """
 
 import argparse
 import base64
 import json
+import multiprocessing
+import multiprocessing.sharedctypes
 import os
 import statistics
 import sys
@@ -17,8 +25,10 @@ import threading
 import time
 import uuid
 from datetime import UTC, datetime, timedelta
+from urllib.parse import urlparse
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartcity.settings")
+os.environ.setdefault("CELERY_BROKER_URL", "redis://127.0.0.1:6379/7")
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "..", "src"))
 
 import django  # noqa: E402
@@ -34,8 +44,40 @@ from smartcity.accounts.models import User  # noqa: E402
 from smartcity.airquality import aggregates, catalog, partitions  # noqa: E402
 from smartcity.airquality.domain import indicators as ind  # noqa: E402
 from smartcity.airquality.models import Datastream, Sensor, Thing  # noqa: E402
+from smartcity.celery import app  # noqa: E402
 
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
+
+
+class Meter:
+    """Wall time, CPU time of this process and of its PostgreSQL backend between start() and stop()."""
+
+    def __init__(self) -> None:
+        with connection.cursor() as cur:
+            cur.execute("SELECT pg_backend_pid()")
+            self.pid = cur.fetchone()[0]
+        self.wall = self.cpu = self.db_cpu = 0.0
+
+    def _db_cpu(self) -> float:
+        try:
+            with open(f"/proc/{self.pid}/stat") as f:
+                fields = f.read().rsplit(")", 1)[1].split()
+        except OSError:
+            return float("nan")  # PostgreSQL on another machine
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+    def __enter__(self) -> "Meter":
+        self._start = (time.perf_counter(), time.process_time(), self._db_cpu())
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        wall, cpu, db = self._start
+        self.wall += time.perf_counter() - wall
+        self.cpu += time.process_time() - cpu
+        self.db_cpu += self._db_cpu() - db
+
+    def per(self, n: int) -> str:
+        return f"CPU per observation: {1e6 * self.cpu / n:.1f} µs Python + {1e6 * self.db_cpu / n:.1f} µs PostgreSQL"
 
 
 def reset() -> None:
@@ -56,92 +98,168 @@ def make_streams(n: int, interval_s: int = 3600) -> list[Datastream]:
     )
 
 
-def bulk_api(streams: list[Datastream], total: int, start: datetime) -> float:
-    """POST /sta/v1.1/CreateObservations with dataArray, end to end through the view (JSON, validation,
-    COPY + upsert, aggregates, latest value)."""
+def _gateway_auth() -> str:
     user, _ = User.objects.get_or_create(username="bench-gateway")
     user.set_password("Bench-Passwort-1")
     user.save()
     user.user_permissions.add(Permission.objects.get(codename="add_observation"))
-    auth = "Basic " + base64.b64encode(b"bench-gateway:Bench-Passwort-1").decode()
-    client = Client()
+    return "Basic " + base64.b64encode(b"bench-gateway:Bench-Passwort-1").decode()
+
+
+def _bodies(streams: list[Datastream], total: int, start: datetime) -> list[str]:
+    """CreateObservations requests of about 20,000 hourly observations (dataArray), one group per datastream."""
     per_stream = total // len(streams)
-    batch_streams = max(1, 20000 // per_stream)  # requests of about 20,000 observations
-    elapsed = 0.0
-    for b in range(0, len(streams), batch_streams):
-        payload = [{
-            "Datastream": {"@iot.id": ds.pk}, "components": ["phenomenonTime", "result"],
-            "dataArray": [[(start + timedelta(hours=h)).isoformat(), 20 + (h * 7 + ds.pk) % 50]
-                          for h in range(per_stream)],
-        } for ds in streams[b:b + batch_streams]]
-        body = json.dumps(payload)
-        t = time.perf_counter()
-        res = client.post("/sta/v1.1/CreateObservations", body, content_type="application/json",
-                          HTTP_AUTHORIZATION=auth)
-        elapsed += time.perf_counter() - t
-        assert res.status_code == 201, res.content[:300]
-    return per_stream * len(streams) / elapsed
+    batch_streams = max(1, 20000 // per_stream)
+    return [json.dumps([{
+        "Datastream": {"@iot.id": ds.pk}, "components": ["phenomenonTime", "result"],
+        "dataArray": [[(start + timedelta(hours=h)).isoformat(), 20 + (h * 7 + ds.pk) % 50] for h in range(per_stream)],
+    } for ds in streams[b:b + batch_streams]]) for b in range(0, len(streams), batch_streams)]
 
 
-def raw_copy(streams: list[Datastream], total: int, start: datetime) -> float:
+def _post(client: Client, auth: str, body: str) -> None:
+    res = client.post("/sta/v1.1/CreateObservations", body, content_type="application/json", HTTP_AUTHORIZATION=auth)
+    assert res.status_code == 201, res.content[:300]
+
+
+def bulk_api(streams: list[Datastream], total: int, start: datetime) -> tuple[Meter, Meter, int]:
+    """POST /sta/v1.1/CreateObservations with dataArray, end to end through the view (JSON, validation,
+    COPY + upsert, latest value, stale marks), then the queued aggregate refresh as the Celery worker runs it.
+    Returns the meters of the requests and of the refresh, and the number of observations."""
+    auth = _gateway_auth()
+    client = Client()
+    warm_up = [{"Datastream": {"@iot.id": streams[0].pk}, "components": ["phenomenonTime", "result"],
+                "dataArray": [[(start - timedelta(days=1)).isoformat(), 1]]}]
+    _post(client, auth, json.dumps(warm_up))  # a gateway's first request: password check (then cached), imports
+    bodies = _bodies(streams, total, start)
+    requests, refresh = Meter(), Meter()
+    for body in bodies:
+        with requests:
+            _post(client, auth, body)
+    with refresh:
+        aggregates.refresh_stale()
+    app.control.purge()  # the refresh tasks the requests queued: their work is done
+    return requests, refresh, total // len(streams) * len(streams)
+
+
+def bulk_api_parallel(streams: list[Datastream], total: int, start: datetime, gateways: int) -> float:
+    """The same requests from ``gateways`` concurrent clients (threads, each with its own database
+    connection, like gunicorn workers): Python work of one request overlaps PostgreSQL work of another.
+    Returns observations per second over the requests alone."""
+    auth = _gateway_auth()
+    bodies = _bodies(streams, total, start)
+    barrier = threading.Barrier(gateways + 1)
+
+    def gateway(share: list[str]) -> None:
+        client = Client()
+        _post(client, auth, json.dumps([{"Datastream": {"@iot.id": streams[0].pk},
+                                         "components": ["phenomenonTime", "result"],
+                                         "dataArray": [[(start - timedelta(days=2)).isoformat(), 1]]}]))
+        barrier.wait()
+        for body in share:
+            _post(client, auth, body)
+        connection.close()
+
+    threads = [threading.Thread(target=gateway, args=(bodies[g::gateways],)) for g in range(gateways)]
+    for thread in threads:
+        thread.start()
+    barrier.wait()
+    t = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    elapsed = time.perf_counter() - t
+    aggregates.refresh_stale()
+    app.control.purge()
+    return total // len(streams) * len(streams) / elapsed
+
+
+def raw_copy(streams: list[Datastream], total: int, start: datetime) -> tuple[Meter, int]:
     per_stream = total // len(streams)
     partitions.ensure_months([start.date(), (start + timedelta(hours=per_stream)).date()])
     rows = [(ds.pk, start + timedelta(hours=h), 20.0 + (h * 7 + ds.pk) % 50, 0) for ds in streams
             for h in range(per_stream)]
-    t = time.perf_counter()
-    with transaction.atomic(), connection.cursor() as cur:
+    meter = Meter()
+    with meter, transaction.atomic(), connection.cursor() as cur:
         with cur.cursor.copy("COPY airquality_observation (datastream_id, phenomenon_time, result, quality) "
                              "FROM STDIN (FORMAT BINARY)") as copy:
             copy.set_types(["int8", "timestamptz", "float8", "int2"])
             for row in rows:
                 copy.write_row(row)
-    return len(rows) / (time.perf_counter() - t)
+    return meter, len(rows)
 
 
-def mqtt(streams: list[Datastream], n: int) -> float:
+def _publish(url: str, prefix: str, stream_ids: list[int], first: int, n: int, clients: int,
+             handled: "multiprocessing.sharedctypes.Synchronized", window: int, share: float) -> None:
+    """One publisher process: ``clients`` MQTT clients (sensors) publish messages first … first+n-1 with QoS 1,
+    each to its own datastreams. Publishing pauses while this process is more than ``window`` messages ahead
+    of its share of what the worker has stored: the broker's per-client queue (Mosquitto default 1,000,
+    dropped beyond) must not overflow, so this measures sustained throughput, not a burst into the queue."""
     import paho.mqtt.client as paho
 
+    u = urlparse(url)
+    pubs = []
+    for c in range(clients):
+        pub = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"{prefix}pub-{first}-{c}")
+        pub.max_inflight_messages_set(100)
+        pub.connect(u.hostname or "127.0.0.1", u.port or 1883)
+        pub.loop_start()
+        pubs.append(pub)
+    start = datetime(2026, 2, 1, tzinfo=UTC)
+    infos = []
+    for k in range(n):
+        i = first + k
+        while k - handled.value * share > window:
+            time.sleep(0.002)
+        ds = stream_ids[i % len(stream_ids)]
+        payload = json.dumps({"phenomenonTime": (start + timedelta(minutes=i // len(stream_ids))).isoformat(),
+                              "result": 20 + i % 40})
+        infos.append(pubs[i % clients].publish(f"{prefix}v1.1/Datastreams({ds})/Observations", payload, qos=1))
+    for info in infos:
+        info.wait_for_publish(60)
+    for pub in pubs:
+        pub.loop_stop()
+        pub.disconnect()
+
+
+def mqtt(streams: list[Datastream], n: int, url: str, processes: int, clients: int,
+         window: int) -> tuple[float, float, Meter]:
+    """Returns messages per second (first publish until the last message is stored and acknowledged), the
+    mean batch size of the worker and the worker's meter. ``window``: how many messages all publishers
+    together may be ahead of the worker's commits."""
     from smartcity.airquality.mqtt import Worker
 
     prefix = f"bench-{uuid.uuid4().hex[:6]}/"
-    worker = Worker(url=settings.MQTT_URL, client_id=f"bench-{uuid.uuid4().hex[:6]}", prefix=prefix, batch=2000)
+    worker = Worker(url=url, client_id=f"{prefix}worker", prefix=prefix, batch=settings.AIRQUALITY_MQTT_BATCH,
+                    linger=settings.AIRQUALITY_MQTT_LINGER_MS / 1000)
     worker.start()
     assert worker.subscribed.wait(10)
-    pub = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"bench-pub-{uuid.uuid4().hex[:6]}")
-    pub.max_inflight_messages_set(1000)
-    pub.max_queued_messages_set(0)
-    pub.connect("127.0.0.1", 1883)
-    pub.loop_start()
-    start = datetime(2026, 2, 1, tzinfo=UTC)
-    partitions.ensure_months([start.date()])
-
-    done = [0]
-
-    def publish() -> None:
-        for i in range(n):
-            while i - done[0] > 900:  # stay below Mosquitto's default per-client queue (1000), which drops
-                time.sleep(0.001)  # messages beyond it: this measures sustained, not burst, throughput
-            ds = streams[i % len(streams)]
-            payload = json.dumps({"phenomenonTime": (start + timedelta(minutes=i)).isoformat(), "result": 30.5})
-            pub.publish(f"{prefix}v1.1/Datastreams({ds.pk})/Observations", payload, qos=1)
-
+    partitions.ensure_months([datetime(2026, 2, 1).date(), datetime(2026, 3, 1).date()])
+    handled = multiprocessing.get_context("fork").Value("l", 0, lock=False)
+    per = n // processes
+    window //= processes
+    ids = [ds.pk for ds in streams]
+    procs = [multiprocessing.get_context("fork").Process(
+        target=_publish, args=(url, prefix, ids, p * per, per, clients, handled, window, 1 / processes))
+        for p in range(processes)]
+    connection.close()  # the children must not share the parent's database connection
     t = time.perf_counter()
-    publisher = threading.Thread(target=publish)
-    publisher.start()
-    handled = 0
-    while handled < n:
-        got = worker.drain(timeout=10)
-        if not got:
-            raise SystemExit(f"MQTT: no message for 10 s after {handled} of {n}")
-        handled += got
-        done[0] = handled
+    for proc in procs:
+        proc.start()
+    meter = Meter()  # the worker's process (network thread included) and its database backend
+    batches = 0
+    with meter:
+        while handled.value < per * processes:
+            got = worker.drain(timeout=10)
+            if not got:
+                raise SystemExit(f"MQTT: no message for 10 s after {handled.value} of {per * processes}")
+            handled.value += got
+            batches += 1
     elapsed = time.perf_counter() - t
-    publisher.join()
-    pub.loop_stop()
-    pub.disconnect()
+    for proc in procs:
+        proc.join()
     worker.client.disconnect()
     worker.client.loop_stop()
-    return n / elapsed
+    _discard_session(url, f"{prefix}worker")
+    return per * processes / elapsed, per * processes / batches, meter
 
 
 def latest(streams: list[Datastream], repeats: int = 200) -> tuple[float, float]:
@@ -186,27 +304,67 @@ def annual_indicator() -> tuple[float, float, float]:
     return load, materialise, statistics.median(runs)
 
 
+def _discard_session(url: str, client_id: str) -> None:
+    """End the worker's persistent session on the broker (the benchmark's client ids are one-off)."""
+    import paho.mqtt.client as paho
+    from paho.mqtt.packettypes import PacketTypes
+    from paho.mqtt.properties import Properties
+
+    u = urlparse(url)
+    client = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=client_id, protocol=paho.MQTTv5)
+    props = Properties(PacketTypes.CONNECT)
+    props.SessionExpiryInterval = 0
+    client.connect(u.hostname or "127.0.0.1", u.port or 1883, clean_start=True, properties=props)
+    client.loop_start()
+    time.sleep(0.5)
+    client.disconnect()
+    client.loop_stop()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--obs", type=int, default=200_000)
     parser.add_argument("--mqtt", type=int, default=20_000)
+    parser.add_argument("--gateways", type=int, default=2, help="concurrent clients for the second bulk run")
+    parser.add_argument("--mqtt-url", default=settings.MQTT_URL)
+    parser.add_argument("--publishers", type=int, default=2, help="publisher processes")
+    parser.add_argument("--clients", type=int, default=10, help="MQTT clients (sensors) per publisher process")
+    parser.add_argument("--window", type=int, default=900,
+                        help="messages the publishers may be ahead of the worker's commits; the default stays "
+                             "below Mosquitto's default queue of 1,000 per client (beyond it the broker drops); "
+                             "with deploy/mosquitto/smartcity.conf e.g. 6000")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         sys.exit("run against PostgreSQL (DATABASE_URL=postgres://…)")
+    print(f"load average at start: {os.getloadavg()[0]:.2f}")
     reset()
     streams = make_streams(500)
-    api_rate = bulk_api(streams[:100], args.obs, T0)
-    copy_rate = raw_copy(streams[100:200], args.obs, T0)
-    print(f"bulk ingest via CreateObservations: {api_rate:,.0f} obs/s")
-    print(f"raw COPY into the same table:       {copy_rate:,.0f} obs/s  (API = {api_rate / copy_rate:.0%} of COPY)")
+    requests, refresh, n = bulk_api(streams[:100], args.obs, T0)
+    copy, n_copy = raw_copy(streams[100:200], args.obs, T0)
+    api_rate, copy_rate = n / requests.wall, n_copy / copy.wall
+    print(f"bulk ingest via CreateObservations: {api_rate:,.0f} obs/s  ({requests.per(n)})")
+    print(f"raw COPY into the same table:       {copy_rate:,.0f} obs/s  ({copy.per(n_copy)})")
+    print(f"  API = {api_rate / copy_rate:.0%} of raw COPY")
+    print(f"aggregate refresh (Celery task):    {n / refresh.wall:,.0f} obs/s  ({refresh.per(n)}); "
+          f"requests + refresh {n / (requests.wall + refresh.wall):,.0f} obs/s")
+    if args.gateways > 1:
+        rate = bulk_api_parallel(streams[200:300], args.obs, T0, args.gateways)
+        print(f"bulk ingest, {args.gateways} concurrent gateways:   {rate:,.0f} obs/s  (same requests, other streams)")
     if args.mqtt:
-        print(f"MQTT ingest:                        {mqtt(streams, args.mqtt):,.0f} msg/s ({args.mqtt} messages, "
-              "QoS 1)")
+        rate, batch, meter = mqtt(streams, args.mqtt, args.mqtt_url, args.publishers, args.clients, args.window)
+        print(f"MQTT ingest:                        {rate:,.0f} msg/s ({args.mqtt} messages, QoS 1, "
+              f"{args.publishers}×{args.clients} publishing clients, mean batch {batch:.0f})")
+        print(f"  worker {meter.per(args.mqtt).replace('observation', 'message')}")
+        with Meter() as meter:
+            hours = aggregates.refresh_stale()
+        app.control.purge()
+        print(f"  then the aggregate refresh of {hours} stale ranges: {meter.wall:.2f} s")
     median, p95 = latest(streams)
     print(f"latest value for 500 datastreams:   median {median:.2f} ms, p95 {p95:.2f} ms")
     load, materialise, query = annual_indicator()
     print(f"annual mean from 1 year of 1-min data: {query:.1f} ms (median of 10; "
           f"COPY of 525,600 rows {load:.1f} s, materialising hourly/daily aggregates {materialise:.1f} s)")
+    print(f"load average at end: {os.getloadavg()[0]:.2f}")
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ from datetime import UTC, date, datetime
 from typing import NamedTuple
 
 from django.db import IntegrityError, ProgrammingError, connection, transaction
-from django.db.models import F
+from django.db.models import F, QuerySet
 from psycopg.errors import CardinalityViolation, UniqueViolation
 from psycopg.types.json import Jsonb
 
@@ -87,7 +87,7 @@ def parse_time(value: object, what: str = "phenomenonTime") -> datetime:
     # Measurements outside these years are typos; near year 9999 the hour arithmetic would overflow.
     if not YEARS[0] <= ts.year <= YEARS[1]:
         raise InvalidValue(Reason.BAD_TIMESTAMP, f"{what}: year outside {YEARS[0]}…{YEARS[1]}: {value[:40]!r}")
-    return ts.astimezone(UTC)
+    return ts if ts.tzinfo is UTC else ts.astimezone(UTC)  # "Z"/"+00:00", the common case, needs no conversion
 
 
 def parse_phenomenon_time(value: object) -> tuple[datetime | None, datetime]:
@@ -111,6 +111,9 @@ def parse_quality(value: object) -> int:
     return QUALITY_NAMES[value]
 
 
+_JSON_NUMBERS = frozenset({int, float})
+
+
 class Validator:
     """Loads the datastreams a batch refers to once, then checks values against unit and plausible range."""
 
@@ -125,28 +128,38 @@ class Validator:
         except ValueError:
             raise InvalidValue(Reason.UNKNOWN_DATASTREAM, f"Datastream({ds_id!r}) does not exist")
         if key not in self._streams:
-            self._streams[key] = (
-                Datastream.objects.select_related("observed_property").filter(pk=key).first()
-            )
+            self._streams[key] = self._query().filter(pk=key).first()
         ds = self._streams[key]
         if ds is None:
             raise InvalidValue(Reason.UNKNOWN_DATASTREAM, f"Datastream({key}) does not exist")
         return ds
 
+    @staticmethod
+    def _query() -> QuerySet[Datastream]:
+        # Only what validation reads: an MQTT batch loads hundreds of datastreams, and their JSON and time
+        # columns would cost more to load than storing the observations.
+        return Datastream.objects.select_related("observed_property").only(
+            "id", "name", "observed_property__name", "observed_property__unit_symbol",
+            "observed_property__plausible_min", "observed_property__plausible_max",
+        )
+
     def preload(self, ids: Iterable[int]) -> None:
         wanted = {i for i in ids if i not in self._streams}
-        found = Datastream.objects.select_related("observed_property").in_bulk(wanted)
+        found = self._query().in_bulk(wanted)
         for i in wanted:
             self._streams[i] = found.get(i)
 
     @staticmethod
     def result(ds: Datastream, value: object) -> float:
-        if isinstance(value, bool) or not isinstance(value, int | float | str):
-            raise InvalidValue(Reason.NOT_NUMERIC, "result: a number is required")
-        try:
+        if type(value) in _JSON_NUMBERS:  # the common case first (exact types: bool is not a number here)
             number = float(value)
-        except ValueError:
-            raise InvalidValue(Reason.NOT_NUMERIC, f"result: not a number: {str(value)[:40]!r}")
+        elif isinstance(value, bool) or not isinstance(value, int | float | str):
+            raise InvalidValue(Reason.NOT_NUMERIC, "result: a number is required")
+        else:
+            try:
+                number = float(value)
+            except ValueError:
+                raise InvalidValue(Reason.NOT_NUMERIC, f"result: not a number: {str(value)[:40]!r}")
         if not math.isfinite(number):
             raise InvalidValue(Reason.NOT_NUMERIC, "result: must be finite")
         op = ds.observed_property
@@ -250,7 +263,8 @@ def ingest_rows(rows: list[Row], rejected: list[Rejection], *, source: str) -> I
                     touched[r.datastream_id].add(r.phenomenon_time)
                 aggregates.mark_stale(touched)
                 update_datastreams(rows)
-            transaction.on_commit(_queue_refresh)
+            # robust: the data is committed; if queueing fails, the minutely beat job refreshes the marks
+            transaction.on_commit(_queue_refresh, robust=True)
         count(source, accepted=len(rows), rejected=rejected)
     return result
 

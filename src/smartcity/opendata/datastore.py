@@ -6,6 +6,7 @@ leaves a clear German error on the resource for the editor.
 
 import json
 import logging
+import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -18,7 +19,7 @@ from django.utils import timezone
 
 from smartcity.audit.services import record
 
-from . import csvsniff
+from . import csvsniff, paging
 from .models import DatastoreRow, DatastoreTable, Resource
 
 logger = logging.getLogger(__name__)
@@ -105,17 +106,11 @@ def _json_param(params: dict, key: str) -> Any:
     return raw
 
 
-def _int(params: dict, key: str, default: int, maximum: int | None = None) -> int:
-    raw = params.get(key)
-    if raw in (None, ""):
-        return default
+def _int(params: dict, key: str, default: int, maximum: int = paging.MAX_INT) -> int:
     try:
-        value = int(str(raw))
-    except ValueError:
-        raise DatastoreError({key: ["Invalid integer"]})
-    if value < 0:
-        raise DatastoreError({key: ["Must be a natural number"]})
-    return min(value, maximum) if maximum else value
+        return paging.parse_int(params.get(key), default, maximum=maximum)
+    except ValueError as exc:
+        raise DatastoreError({key: [str(exc)]})
 
 
 def _names(raw: Any) -> list[str]:
@@ -151,7 +146,7 @@ def search(resource: Resource, params: dict) -> dict[str, Any]:
         check([name], "filters")
         values = value if isinstance(value, list) else [value]
         if name == "_id":
-            qs = qs.filter(row_no__in=[int(v) for v in values if str(v).isdigit()])
+            qs = qs.filter(row_no__in=[_row_no(v) for v in values])
         elif connection.vendor == "postgresql":
             # JSONB containment (@>) is answered by the GIN index on data.
             match = Q()
@@ -178,6 +173,8 @@ def search(resource: Resource, params: dict) -> dict[str, Any]:
     for part in _names(params.get("sort")):
         name, _, direction = part.partition(" ")
         check([name], "sort")
+        if direction.strip().lower() not in ("", "asc", "desc"):
+            raise DatastoreError({"sort": [f"asc oder desc erwartet, nicht {direction.strip()[:40]!r}."]})
         if name == "_id":
             expr = F("row_no")
         elif kinds[name] in ("int", "numeric"):
@@ -221,11 +218,25 @@ def search(resource: Resource, params: dict) -> dict[str, Any]:
     return result
 
 
+def _row_no(value: Any) -> int:
+    try:
+        return paging.parse_int(value, 0, minimum=1)
+    except ValueError:
+        raise DatastoreError({"filters": [f"_id: positive ganze Zahl erwartet, nicht {str(value)[:40]!r}."]})
+
+
 def _typed(value: Any, kind: str) -> Any:
     """Filter values arrive as strings from GET requests; compare them as the column's JSON type."""
     if value is None or kind not in ("int", "numeric"):
         return value if value is None or isinstance(value, str) else str(value)
+    problem = DatastoreError({"filters": [f"Zahl erwartet, nicht {str(value)[:40]!r}."]})
+    if isinstance(value, dict | list | bool):
+        raise problem
     try:
-        return int(value) if kind == "int" else float(str(value).replace(",", "."))
+        number = int(str(value)) if kind == "int" else float(str(value).replace(",", "."))
     except ValueError:
-        raise DatastoreError({"filters": [f"Zahl erwartet, nicht {value!r}."]})
+        raise problem
+    # NaN/Infinity are not JSON; integers beyond 64 bit are never stored (and overflow SQLite's binding).
+    if not math.isfinite(number) or kind == "int" and abs(number) >= 2**63:
+        raise DatastoreError({"filters": [f"Zahl außerhalb des Wertebereichs: {str(value)[:40]!r}."]})
+    return number

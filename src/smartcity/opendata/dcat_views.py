@@ -5,7 +5,7 @@ from urllib.parse import urlencode
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 
-from . import dcat, search
+from . import dcat, paging, search
 from .ckan.dictize import prefetch
 from .models import Dataset
 
@@ -16,8 +16,9 @@ def _respond(g, fmt: str) -> HttpResponse:
 
 
 def catalog(request: HttpRequest, fmt: str) -> HttpResponse:
-    try:
-        page = max(1, int(request.GET.get("page", "1")))
+    per_page = settings.OPENDATA_CATALOG_PAGE_SIZE
+    try:  # a page beyond the end is empty; the cap keeps the offset inside the database's range
+        page = paging.clamp_int(request.GET.get("page"), 1, minimum=1, maximum=paging.MAX_INT // per_page)
     except ValueError:
         return HttpResponse("page muss eine ganze Zahl sein.", status=400, content_type="text/plain; charset=utf-8")
     qs = Dataset.objects.filter(state=Dataset.State.ACTIVE, private=False)
@@ -27,7 +28,6 @@ def catalog(request: HttpRequest, fmt: str) -> HttpResponse:
             qs = qs.filter(metadata_modified__gte=search.modified_since(since))
         except search.SearchQueryError as exc:
             return HttpResponse(f"modified_since: {exc}", status=400, content_type="text/plain; charset=utf-8")
-    per_page = settings.OPENDATA_CATALOG_PAGE_SIZE
     total = qs.count()
     datasets = list(prefetch(qs.order_by("metadata_created", "id"))[(page - 1) * per_page:page * per_page])
     g = dcat.new_graph()

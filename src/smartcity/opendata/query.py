@@ -240,6 +240,8 @@ def parse(text: str | None) -> Node:
         raise QuerySyntaxError("Nicht geschlossenes Anführungszeichen")
     if len(text) > MAX_QUERY_LENGTH:
         raise QuerySyntaxError(f"Abfrage länger als {MAX_QUERY_LENGTH} Zeichen")
+    if "\x00" in text:  # no database can compare it (PostgreSQL refuses NUL in text)
+        raise QuerySyntaxError("Ungültiges Zeichen NUL in der Abfrage")
     return _Parser(tokenize(text)).parse()
 
 
@@ -250,7 +252,15 @@ _UNIT_SECONDS = {"SECOND": 1, "MINUTE": 60, "HOUR": 3600, "DAY": 86400, "MONTH":
 
 def parse_datetime(value: str, now: datetime | None = None) -> datetime:
     """Solr date syntax: ISO 8601 with ``Z`` or offset, a date, or ``NOW[±n UNIT][/DAY]``. Returns aware UTC."""
-    now = now or datetime.now(UTC)
+    try:
+        return _parse_datetime(value, now or datetime.now(UTC))
+    except QuerySyntaxError:
+        raise
+    except (OverflowError, ValueError):  # NOW+99999999YEARS, 0001-01-01T00:00+01:00: outside the datetime range
+        raise QuerySyntaxError(f"Datum außerhalb des gültigen Bereichs: {value[:60]!r}")
+
+
+def _parse_datetime(value: str, now: datetime) -> datetime:
     m = _NOW_MATH.match(value.upper())
     if m:
         result = now

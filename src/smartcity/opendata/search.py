@@ -75,9 +75,32 @@ def _date_range(field_name: str, low: str | None, high: str | None, incl_low: bo
     return q
 
 
+# field:stem* (Solr's prefix query) per field; title and notes match substrings anyway, like field:value.
+_PREFIX_LOOKUPS = {"name": "name__startswith", "url": "url__startswith", "version": "version__startswith",
+                   "author": "author__istartswith", "maintainer": "maintainer__istartswith",
+                   "license_id": "license_id__startswith", "title": "title__icontains", "notes": "notes__icontains",
+                   "organization": "organization__name__startswith"}
+
+
+def _prefix_q(f: str, stem: str) -> Q | None:
+    if f in _PREFIX_LOOKUPS:
+        return Q(**{_PREFIX_LOOKUPS[f]: stem})
+    if f in ("tags", "groups"):
+        target = "tag" if f == "tags" else "group"
+        return Q(id__in=_through(f).objects.filter(**{f"{target}__name__istartswith": stem}).values("dataset_id"))
+    if f in ("res_format", "res_name", "res_url", "res_description"):
+        column = "format__istartswith" if f == "res_format" else f"{f[4:]}__icontains"
+        return Q(id__in=Resource.objects.filter(state="active", **{column: stem}).values("dataset_id"))
+    return None  # other fields: the value is compared as it is
+
+
 def _term_q(node: query.Term) -> Q:
     f, v = node.field, node.value
     any_value = v == "*" and not node.phrase
+    if f != "text" and not node.phrase and len(v) > 1 and v.endswith("*"):
+        prefix = _prefix_q(f, v.rstrip("*"))
+        if prefix is not None:
+            return prefix
     if f == "text":
         return _text_q(v, node.phrase)
     if f in ("name", "license_id", "state", "url", "version", "author", "maintainer"):

@@ -17,7 +17,7 @@ from smartcity.audit.services import record
 from . import quality, search, vocab
 from .ckan.dictize import package_dict, prefetch
 from .models import ApiToken, ChangeEvent, Dataset, DatasetRevision, Organization, Resource, Tag
-from .validation import InvalidData, clean_dataset, clean_resource
+from .validation import InvalidData, clean_dataset, clean_organization, clean_resource
 
 TABULAR_FORMATS = {"CSV"}
 
@@ -201,12 +201,23 @@ def _check_upload(upload: UploadedFile) -> None:
         raise InvalidData({"upload": [f"Die Datei ist größer als {limit // (1024 * 1024)} MB."]})
 
 
+def _upload_name(raw: str) -> str:
+    """A storable file name. The column holds 100 characters including ``opendata/YYYY/MM/``, and Django's
+    storage only shortens the part before the first dot: a long name with many dots failed with a 500."""
+    base = (raw or "").replace("\\", "/").rsplit("/", 1)[-1]
+    root, _, ext = base.rpartition(".")
+    if not root:
+        root, ext = base, ""
+    root = root.replace(".", "_")[:60] or "upload"
+    return f"{root}.{ext[:10]}" if ext else root
+
+
 def _store_upload(resource: Resource, upload: UploadedFile) -> None:
     digest = hashlib.sha256()
     for chunk in upload.chunks():
         digest.update(chunk)
     upload.seek(0)
-    resource.file.save(upload.name.rsplit("/", 1)[-1][:150] or "upload", upload, save=False)
+    resource.file.save(_upload_name(upload.name), upload, save=False)
     resource.size = upload.size
     resource.hash = "sha256:" + digest.hexdigest()
     resource.url = ""
@@ -277,22 +288,9 @@ def delete_resource(actor: Any, resource: Resource) -> None:
 
 
 def create_organization(actor: Any, data: dict[str, Any]) -> Organization:
-    from .validation import NAME_RE
-
-    name = str(data.get("name") or "").strip()
-    errors: dict[str, list[str]] = {}
-    if not NAME_RE.match(name):
-        errors["name"] = ["Nur Kleinbuchstaben (a–z), Ziffern, - und _; 2 bis 100 Zeichen."]
-    elif Organization.objects.filter(name=name).exists():
-        errors["name"] = ["Diese Organisation existiert bereits."]
-    extras = {e.get("key"): e.get("value") for e in data.get("extras") or [] if isinstance(e, dict)}
-    contributor = str(data.get("contributorID") or extras.get("contributorID") or "")
-    if errors:
-        raise InvalidData(errors)
-    org = Organization.objects.create(name=name, title=str(data.get("title") or name)[:200],
-                                      description=str(data.get("description") or ""),
-                                      image_url=str(data.get("image_url") or "")[:200], contributor_id=contributor)
-    record(actor, "opendata.organization.created", org, name=name)
+    """organization_create; raises InvalidData."""
+    org = Organization.objects.create(**clean_organization(data))
+    record(actor, "opendata.organization.created", org, name=org.name)
     return org
 
 

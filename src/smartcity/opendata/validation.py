@@ -9,12 +9,13 @@ import re
 from datetime import date, datetime
 from typing import Any
 
+from django.core.exceptions import FieldDoesNotExist
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.core.validators import EmailValidator, URLValidator
 from django.utils.dateparse import parse_date, parse_datetime
 
 from . import vocab
-from .models import Dataset, Group, Organization
+from .models import Dataset, Group, Organization, Resource
 
 NAME_RE = re.compile(r"^[a-z0-9_-]{2,100}$")
 TAG_RE = re.compile(r"^[\w \-.]{2,100}$")
@@ -28,6 +29,18 @@ EXTRA_FIELDS = {
     "temporal_start": "temporal_start", "temporal_end": "temporal_end", "spatial_uri": "spatial_uri",
 }
 TEXT_FIELDS = ("title", "notes", "url", "version", "author", "author_email", "maintainer", "maintainer_email")
+# API key of each typed column, for error messages (contact_email and maintainer_email share a column).
+API_NAMES = {column: key for key, column in EXTRA_FIELDS.items() if column != "maintainer_email"} | {
+    "organization": "owner_org", "license_attribution": "licenseAttributionByText", "contributor_id": "contributorID"}
+# Fields that take one value: a list or an object there is a client error, not text to store as "[…]".
+SCALAR_KEYS = ("name", "title", "notes", "url", "version", "author", "author_email", "maintainer",
+               "maintainer_email", "owner_org", "license_id", "identifier", "issued", "modified", "frequency",
+               "politicalGeocodingLevelURI", "publisher_name", "publisher_url", "contact_email", "contact_url",
+               "temporal_start", "temporal_end", "spatial_uri", "description", "format", "mimetype", "size",
+               "hash", "license", "licenseAttributionByText", "image_url")
+# Dates outside these years are typos (20262 for 2026) and would overflow date arithmetic further on.
+YEARS = (1000, 2999)
+SIZE_MAX = 2**63 - 1  # Resource.size is a 64-bit integer
 
 
 class InvalidData(Exception):
@@ -57,6 +70,36 @@ def _email_ok(value: str) -> bool:
         return False
 
 
+def contains_nul(value: Any) -> bool:
+    """PostgreSQL text and JSON cannot hold NUL characters; such input is refused up front."""
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(contains_nul(k) or contains_nul(v) for k, v in value.items())
+    if isinstance(value, list | tuple):
+        return any(contains_nul(v) for v in value)
+    return False
+
+
+def _check_input(data: dict[str, Any], errors: _Errors) -> None:
+    for key, value in data.items():
+        if contains_nul(value):
+            errors.add(str(key), "Das Zeichen NUL (\\u0000) ist nicht erlaubt.")
+        elif key in SCALAR_KEYS and isinstance(value, dict | list):
+            errors.add(str(key), "Ein einzelner Wert (Text) erwartet, keine Liste und kein Objekt.")
+
+
+def _check_lengths(model, values: dict[str, Any], errors: _Errors) -> None:
+    """Text longer than its column: PostgreSQL refuses it (a 500 before), SQLite would store it."""
+    for key, value in values.items():
+        try:
+            limit = getattr(model._meta.get_field(key), "max_length", None)
+        except FieldDoesNotExist:
+            continue
+        if limit and isinstance(value, str) and len(value) > limit:
+            errors.add(API_NAMES.get(key, key), f"Höchstens {limit} Zeichen erlaubt (hier {len(value)}).")
+
+
 def _as_list(value: Any) -> list:
     """Lists arrive as lists, JSON-encoded strings or comma-separated strings (form posts)."""
     if value in (None, ""):
@@ -76,22 +119,30 @@ def _as_list(value: Any) -> list:
 
 
 def _parse_when(value: Any, *, as_date: bool) -> date | datetime | None:
+    """ISO 8601 date or date-time; None when empty, unparseable or impossible (2026-02-30, month 13)."""
     if value in (None, ""):
         return None
     text = str(value).strip()
-    if as_date:
-        return parse_date(text[:10])
-    parsed = parse_datetime(text.replace("Z", "+00:00"))
-    if parsed is None and (d := parse_date(text[:10])):
-        parsed = datetime(d.year, d.month, d.day)
-    if parsed is not None and parsed.tzinfo is None:
-        from django.utils import timezone
+    try:
+        if as_date:
+            parsed = parse_date(text[:10])
+        else:
+            parsed = parse_datetime(text.replace("Z", "+00:00"))
+            if parsed is None and (d := parse_date(text[:10])):
+                parsed = datetime(d.year, d.month, d.day)
+            if parsed is not None and parsed.tzinfo is None:
+                from django.utils import timezone
 
-        parsed = timezone.make_aware(parsed)
+                parsed = timezone.make_aware(parsed)
+    except (ValueError, OverflowError):  # well-formed but impossible, e.g. 2026-13-45 or 2026-02-30
+        return None
+    if parsed is None or not YEARS[0] <= parsed.year <= YEARS[1]:
+        return None
     return parsed
 
 
 def _flatten_extras(data: dict[str, Any], errors: _Errors) -> dict[str, Any]:
+    """CKAN's list of {"key", "value"}, a plain object, or either as a JSON string."""
     raw = data.get("extras") or []
     if isinstance(raw, str):
         try:
@@ -101,10 +152,13 @@ def _flatten_extras(data: dict[str, Any], errors: _Errors) -> dict[str, Any]:
             return {}
     if isinstance(raw, dict):
         return dict(raw)
+    if not isinstance(raw, list):
+        errors.add("extras", "Liste von {„key“, „value“} erwartet.")
+        return {}
     flat: dict[str, Any] = {}
     for item in raw:
-        if not isinstance(item, dict) or "key" not in item:
-            errors.add("extras", "Jedes Extra braucht „key“ und „value“.")
+        if not isinstance(item, dict) or "key" not in item or isinstance(item["key"], dict | list):
+            errors.add("extras", "Jedes Extra braucht „key“ (Text) und „value“.")
             continue
         flat[str(item["key"])] = item.get("value")
     return flat
@@ -114,6 +168,9 @@ def clean_dataset(data: dict[str, Any], *, instance: Dataset | None = None, part
     """Return model field values (plus ``tags``, ``groups``, ``resources``) or raise InvalidData."""
     errors = _Errors()
     out: dict[str, Any] = {}
+    _check_input(data, errors)
+    if errors:  # wrong types: stop before they are turned into text
+        raise InvalidData(dict(errors))
 
     def given(key: str) -> bool:
         return key in data or not partial
@@ -163,6 +220,7 @@ def clean_dataset(data: dict[str, Any], *, instance: Dataset | None = None, part
     for key in EXTRA_FIELDS:
         if key in data and key not in extras:
             extras[key] = data[key]
+    _check_input({k: v for k, v in extras.items() if k not in data}, errors)
     _clean_dcat_extras(extras, out, errors)
     if "extras" in data or not partial:
         out["extras"] = {k: v for k, v in extras.items() if k not in EXTRA_FIELDS}
@@ -183,6 +241,7 @@ def clean_dataset(data: dict[str, Any], *, instance: Dataset | None = None, part
                 except InvalidData as exc:
                     errors.add("resources", f"Ressource {i + 1}: {exc.errors}")
             out["resources"] = cleaned
+    _check_lengths(Dataset, out, errors)
     if errors:
         raise InvalidData(dict(errors))
     return out
@@ -279,6 +338,9 @@ RESOURCE_TEXT = ("name", "description", "format", "mimetype")
 def clean_resource(data: dict[str, Any], *, require_source: bool, has_upload: bool = False) -> dict[str, Any]:
     errors = _Errors()
     out: dict[str, Any] = {}
+    _check_input(data, errors)
+    if errors:
+        raise InvalidData(dict(errors))
     for key in RESOURCE_TEXT:
         if key in data:
             out[key] = str(data.get(key) or "").strip()
@@ -298,14 +360,42 @@ def clean_resource(data: dict[str, Any], *, require_source: bool, has_upload: bo
         out["license_id"] = lic
     if "licenseAttributionByText" in data:
         out["license_attribution"] = str(data["licenseAttributionByText"] or "")
-    for key in ("size",):
-        if data.get(key) not in (None, ""):
-            try:
-                out[key] = int(data[key])
-            except (TypeError, ValueError):
-                errors.add(key, "Ganze Zahl erwartet.")
+    if data.get("size") not in (None, ""):
+        try:
+            size = int(str(data["size"]).strip())
+        except ValueError:
+            errors.add("size", "Ganze Zahl erwartet.")
+        else:
+            if not 0 <= size <= SIZE_MAX:
+                errors.add("size", "Größe in Byte: 0 bis 2⁶³ − 1.")
+            out["size"] = size
     if data.get("hash"):
-        out["hash"] = str(data["hash"])[:100]
+        out["hash"] = str(data["hash"])
+    _check_lengths(Resource, out, errors)
+    if errors:
+        raise InvalidData(dict(errors))
+    return out
+
+
+def clean_organization(data: dict[str, Any]) -> dict[str, Any]:
+    """organization_create: model field values, or InvalidData."""
+    errors = _Errors()
+    _check_input(data, errors)
+    if errors:
+        raise InvalidData(dict(errors))
+    name = str(data.get("name") or "").strip()
+    if not NAME_RE.match(name):
+        errors.add("name", "Nur Kleinbuchstaben (a–z), Ziffern, - und _; 2 bis 100 Zeichen.")
+    elif Organization.objects.filter(name=name).exists():
+        errors.add("name", "Diese Organisation existiert bereits.")
+    extras = _flatten_extras(data, errors)
+    out = {"name": name, "title": str(data.get("title") or name).strip(),
+           "description": str(data.get("description") or ""), "image_url": str(data.get("image_url") or "").strip(),
+           "contributor_id": str(data.get("contributorID") or extras.get("contributorID") or "").strip()}
+    for key, api_key in (("image_url", "image_url"), ("contributor_id", "contributorID")):
+        if out[key] and not _url_ok(out[key]):
+            errors.add(api_key, "Bitte eine gültige http(s)-Adresse angeben.")
+    _check_lengths(Organization, out, errors)
     if errors:
         raise InvalidData(dict(errors))
     return out

@@ -9,7 +9,7 @@ from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonRe
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext_lazy as _
 
-from . import datastore, permissions, quality, search, services, vocab
+from . import datastore, paging, permissions, quality, search, services, vocab
 from .ckan.dictize import ckan_time, download_path, package_dict, package_dicts, prefetch
 from .models import ChangeEvent, Dataset, Resource
 
@@ -26,8 +26,8 @@ def search_page(request: HttpRequest) -> HttpResponse:
     q = request.GET.get("q", "").strip()[:200]
     selected = {name: request.GET.getlist(name) for name, _label in FACETS}
     fq = [f"{name}:{_quote(v)}" for name, values in selected.items() for v in values]
-    try:
-        page_no = max(1, int(request.GET.get("page", "1")))
+    try:  # a page beyond the end shows no datasets; the cap keeps the offset inside the database's range
+        page_no = paging.clamp_int(request.GET.get("page"), 1, minimum=1, maximum=paging.MAX_INT // PAGE_SIZE)
     except ValueError:
         page_no = 1
     error = ""
@@ -87,7 +87,7 @@ def resource_page(request: HttpRequest, name: str, resource_id) -> HttpResponse:
     context: dict[str, Any] = {"ds": ds, "resource": resource, "download_url": download_url}
     if resource.datastore_status == Resource.LoadStatus.DONE:
         try:
-            offset = max(0, int(request.GET.get("offset", "0")))
+            offset = paging.clamp_int(request.GET.get("offset"), 0, minimum=0)
         except ValueError:
             offset = 0
         table = datastore.search(resource, {"limit": 50, "offset": offset})
@@ -116,8 +116,8 @@ def change_feed(request: HttpRequest) -> JsonResponse:
     Harvesters keep the last ``seq`` and ask again; a ``deleted`` entry is a tombstone.
     """
     try:
-        since = int(request.GET.get("since", "0"))
-        limit = min(1000, max(1, int(request.GET.get("limit", "100"))))
+        since = paging.clamp_int(request.GET.get("since"), 0, minimum=0)
+        limit = paging.clamp_int(request.GET.get("limit"), 100, minimum=1, maximum=1000)
     except ValueError:
         return JsonResponse({"error": "since und limit müssen ganze Zahlen sein."}, status=400)
     events = list(ChangeEvent.objects.filter(id__gt=since).order_by("id")[:limit])

@@ -5,6 +5,7 @@ data-theme authority table, frequencies from the EU frequency table. Only the su
 portal uses is listed; each entry carries its German title.
 """
 
+import re
 from dataclasses import dataclass
 
 LICENSE_BASE = "http://dcat-ap.de/def/licenses/"
@@ -136,7 +137,9 @@ def normalise_format(value: str, filename: str = "") -> str:
     """Upper-case CKAN format, guessed from the file name when empty."""
     fmt = (value or "").strip().upper().lstrip(".")
     if not fmt and "." in filename:
-        fmt = filename.rsplit(".", 1)[1].upper()
+        # Only a plausible extension: "a.csv?x=1" or a 200-letter "extension" would not fit the 50-character column.
+        extension = filename.rsplit(".", 1)[1]
+        fmt = extension.upper() if re.fullmatch(r"[A-Za-z0-9+]{1,10}", extension) else ""
     return {"GEO+JSON": "GEOJSON", "TEXT/CSV": "CSV"}.get(fmt, fmt)
 
 

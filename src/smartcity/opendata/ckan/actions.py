@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.db.models import Count
 
-from .. import datastore, permissions, search, services, vocab
+from .. import datastore, paging, permissions, search, services, vocab
 from ..models import Dataset, Group, Organization, Resource, Tag
 from ..validation import InvalidData
 from .dictize import (
@@ -52,17 +52,12 @@ def action(*, read: bool) -> Callable:
 
 # --- parameter helpers -------------------------------------------------------------------------
 
-def _int(params: dict, key: str, default: int, *, minimum: int = 0, maximum: int | None = None) -> int:
-    raw = params.get(key)
-    if raw in (None, ""):
-        return default
+def _int(params: dict, key: str, default: int, *, minimum: int = 0, maximum: int = paging.MAX_INT) -> int:
+    # CKAN silently caps rows at its maximum; offsets are capped too (a page beyond the end is empty).
     try:
-        value = int(str(raw).strip())
-    except ValueError:
-        raise ValidationError({key: ["Invalid integer"]})
-    if value < minimum:
-        raise ValidationError({key: [f"Must be a natural number >= {minimum}"]})
-    return min(value, maximum) if maximum is not None else value  # CKAN silently caps at the maximum
+        return paging.parse_int(params.get(key), default, minimum=minimum, maximum=maximum)
+    except ValueError as exc:
+        raise ValidationError({key: [str(exc)]})
 
 
 def _bool(params: dict, key: str, default: bool = False) -> bool:
@@ -241,7 +236,7 @@ def package_search(ctx: Context, params: dict) -> dict:
     except search.SearchQueryError as exc:
         if "sort" in str(exc):
             raise SearchQueryError(str(exc))
-        raise ValidationError({"q" if "fq" not in params and "fq_list" not in params else "fq": [str(exc)]})
+        raise ValidationError({"search": [str(exc)]})  # CKAN's key for a query it cannot run
     return {
         "count": result.count,
         "sort": sort,

@@ -11,8 +11,9 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 
 from ..models import ApiToken
+from ..validation import contains_nul
 from .actions import ACTIONS, Context
-from .errors import ActionError, NotAuthorized
+from .errors import ActionError, NotAuthorized, ValidationError
 
 logger = logging.getLogger(__name__)
 CONTENT_TYPE = "application/json;charset=utf-8"
@@ -69,6 +70,14 @@ def _params(request: HttpRequest) -> dict[str, Any]:
     return data
 
 
+def _reject_nul(params: dict[str, Any]) -> None:
+    # PostgreSQL cannot compare or store NUL characters: answer every action with a Validation Error instead.
+    bad = {str(key).replace("\x00", ""): ["Das Zeichen NUL (\\u0000) ist nicht erlaubt."]
+           for key, value in params.items() if contains_nul(key) or contains_nul(value)}
+    if bad:
+        raise ValidationError(bad)
+
+
 def help_url(request: HttpRequest, name: str) -> str:
     return request.build_absolute_uri(f"/api/3/action/help_show?name={name}")
 
@@ -90,6 +99,7 @@ def action_view(request: HttpRequest, name: str) -> HttpResponse:
     try:
         files = {k: request.FILES[k] for k in request.FILES}
         ctx = Context(user=_user(request, allow_session=request.method == "GET"), files=files)
+        _reject_nul(params)
         result = action.fn(ctx, params)
     except ActionError as exc:
         envelope.update(success=False, error=exc.error_dict())
