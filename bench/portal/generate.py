@@ -1,6 +1,10 @@
-"""Create a realistic case register for the portal load test: ~100,000 cases on PostgreSQL.
+"""Create a realistic case register for the portal benchmarks: ~100,000 cases on PostgreSQL.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sc_bench python bench/portal/generate.py [--cases 100000]
+
+The one data set of the portal benchmarks: run.py (load test through gunicorn) and pages.py (CPU, queries
+and profile per page in-process). ``--open-share 0.4 --open-days 730`` gives a back office under pressure
+(40 % of all cases open, most of them overdue) for the queue's SQL plans.
 
 Citizens with Düsseldorf addresses, caseworkers per department (with a TOTP device), case types of five
 departments, cases spread over two years with their status history. Rows are written with COPY (about
@@ -94,6 +98,9 @@ def main() -> None:
     parser.add_argument("--cases", type=int, default=100_000)
     parser.add_argument("--citizens", type=int, default=20_000)
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--open-share", type=float, default=sum(w for _, w in OPEN),
+                        help="share of open cases (default: 8 %%, as in a city's register)")
+    parser.add_argument("--open-days", type=float, default=60, help="open cases were received in the last N days")
     args = parser.parse_args()
     setup_django()
 
@@ -156,12 +163,12 @@ def main() -> None:
         weights = [share for _, share in case_types]
         closed_weights = [w for *_, w in CLOSED]
         open_weights = [w for _, w in OPEN]
-        open_share = sum(open_weights)
+        open_share = args.open_share
         for offset in range(args.cases):
             case_type = rnd.choices(case_types, weights)[0][0]
             applicant_id, first, last = rnd.choice(citizens)
             is_open = rnd.random() < open_share
-            age_days = rnd.uniform(0, 60) if is_open else rnd.uniform(5, 730)
+            age_days = rnd.uniform(0, args.open_days) if is_open else rnd.uniform(5, 730)
             received = now - timedelta(days=age_days, seconds=rnd.randint(0, 86_399))
             year = timezone.localtime(received).year
             counters[year] = counters.get(year, 0) + 1

@@ -1,20 +1,25 @@
 """Portal load test: gunicorn (deploy settings, gthread) on PostgreSQL, 50 logged-in users.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sc_bench python bench/portal/generate.py
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sc_bench python bench/portal/run.py [--users 50] [--duration 60]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/sc_bench python bench/portal/run.py [--rate 220] [--duration 60]
 
 Citizens alternate between the catalogue search and Meine Anträge; caseworkers page and filter their
-department's back-office queue. Each virtual user keeps one persistent HTTP/1.1 connection and sends the
-next request as soon as the previous answer is read (closed loop, no think time), so requests per second
-is the server's throughput at this concurrency. Sessions are written straight into the session store
-(the state after a completed login, with 2FA for staff), so login rate limits don't interfere.
-Prints p50/p95/p99 latency and requests per second per endpoint.
+department's back-office queue. Each virtual user keeps one persistent HTTP/1.1 connection. Without
+``--rate`` each user sends the next request as soon as the previous answer is read (closed loop, no think
+time): requests per second is then the server's saturation throughput, and the latency is queueing by
+construction (mean = users / throughput). With ``--rate R`` the users pace themselves to R requests per
+second in total (a request every users/R seconds each, at once if the answer came later), which measures
+the latency at that load; the achieved rate falls below R when the server cannot keep up. Sessions are
+written straight into the session store (the state after a completed login, with 2FA for staff), so login
+rate limits don't interfere. Prints p50/p95/p99 latency and requests per second per endpoint, the load
+average, and the CPU time gunicorn, PostgreSQL and this load generator spent per request.
 """
 
 import argparse
 import asyncio
 import os
 import random
+import runpy
 import signal
 import statistics
 import subprocess
@@ -23,6 +28,7 @@ import time
 import urllib.parse
 import urllib.request
 from collections import defaultdict
+from importlib import import_module
 from pathlib import Path
 
 from common import BENCH_PREFIX, ROOT, setup_django
@@ -37,11 +43,12 @@ def make_sessions(citizens: int, staff: int) -> tuple[list[str], list[str]]:
     """Session keys of citizens who have cases, and of bench caseworkers with a verified OTP device."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
-    from django.contrib.sessions.backends.db import SessionStore
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from smartcity.accounts.models import User
+
+    SessionStore = import_module(settings.SESSION_ENGINE).SessionStore  # noqa: N806 - a class
 
     def session_for(user: User, device: TOTPDevice | None = None) -> str:
         store = SessionStore()
@@ -110,8 +117,15 @@ class Client:
         self.reader = self.writer = None
 
 
-async def user_loop(client: Client, plan, results, errors, stop_at: float, measure_from: float, rnd) -> None:
-    while (now := time.perf_counter()) < stop_at:
+async def user_loop(client: Client, plan, results, errors, stop_at: float, measure_from: float, rnd,
+                    interval: float) -> None:
+    """One user. interval 0: the next request as soon as the answer is read (closed loop: the server's
+    saturation throughput). interval > 0: constant pacing, a request every ``interval`` seconds from the start
+    of the previous one (think time), or at once when the answer took longer; no catching up in bursts."""
+    next_start = time.perf_counter() + rnd.uniform(0, interval)  # users do not start in lockstep
+    while next_start < stop_at:
+        await asyncio.sleep(max(0.0, next_start - time.perf_counter()))
+        now = time.perf_counter()
         endpoint, path = plan(rnd)
         try:
             status = await client.get(path)
@@ -123,6 +137,7 @@ async def user_loop(client: Client, plan, results, errors, stop_at: float, measu
             results[endpoint].append(took)
             if status != 200:
                 errors[endpoint][status] += 1
+        next_start = max(now + interval, time.perf_counter())
 
 
 def citizen_plan(urls):
@@ -151,16 +166,18 @@ async def drive(args, citizens: list[str], staff: list[str], urls, master: int) 
         cookie = staff[i % len(staff)] if is_staff else citizens[i % len(citizens)]
         plan = staff_plan(urls) if is_staff else citizen_plan(urls)
         client = Client("127.0.0.1", args.port, cookie)
-        tasks.append(user_loop(client, plan, results, errors, stop_at, measure_from, random.Random(i)))
+        tasks.append(user_loop(client, plan, results, errors, stop_at, measure_from, random.Random(i),
+                               args.users / args.rate if args.rate else 0.0))
     cpu: dict[str, float] = {}
 
     async def sample_cpu() -> None:
         # CPU time the server side spends per request does not depend on what else runs on the machine.
         await asyncio.sleep(max(0.0, measure_from - time.perf_counter()))
         web, db = await asyncio.to_thread(server_pids, master)
-        web_start, db_start = cpu_seconds(web), cpu_seconds(db)
+        web_start, db_start, client_start = cpu_seconds(web), cpu_seconds(db), time.process_time()
         await asyncio.sleep(max(0.0, stop_at - time.perf_counter()))
         cpu["web"], cpu["db"] = cpu_seconds(web) - web_start, cpu_seconds(db) - db_start
+        cpu["client"] = time.process_time() - client_start
 
     await asyncio.gather(sample_cpu(), *tasks)
     return results, errors, cpu
@@ -199,8 +216,10 @@ def pct(values: list[float], q: float) -> float:
 
 def report(results, errors, cpu: dict[str, float], args) -> None:
     duration = args.duration
-    print(f"\n{args.users} users ({round(args.users * args.staff_share)} caseworkers), {args.workers} gunicorn "
-          f"workers x {args.threads} threads, {duration:.0f} s measured after {args.warmup:.0f} s warm-up")
+    mode = f"paced at {args.rate:.0f} req/s in total" if args.rate else "closed loop without think time"
+    print(f"\n{args.users} users ({round(args.users * args.staff_share)} caseworkers), {mode}; {args.workers} "
+          f"gunicorn workers x {args.threads} threads, {duration:.0f} s measured after {args.warmup:.0f} s warm-up; "
+          f"load average {' / '.join(f'{x:.2f}' for x in os.getloadavg())}")
     print(f"{'endpoint':<22}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}  errors")
     everything: list[float] = []
     for endpoint in sorted(results):
@@ -215,11 +234,16 @@ def report(results, errors, cpu: dict[str, float], args) -> None:
     verdict = "met" if pct(everything, 95) < 150 and len(everything) / duration >= 200 and not total_errors \
         else "NOT met"
     print(f"targets p95 < 150 ms and >= 200 req/s without errors: {verdict}")
+    if not args.rate:
+        print("(closed loop: the mean latency is users / throughput by Little's law; --rate measures latency at "
+              "a given load)")
     if everything and cpu:
-        web_ms, db_ms = cpu["web"] * 1000 / len(everything), cpu["db"] * 1000 / len(everything)
+        web_ms, db_ms, client_ms = (cpu[k] * 1000 / len(everything) for k in ("web", "db", "client"))
         cores = os.cpu_count() or 1
-        print(f"server CPU per request: gunicorn {web_ms:.1f} ms + PostgreSQL {db_ms:.1f} ms; "
-              f"ceiling on {cores} otherwise idle cores ≈ {cores * 1000 / (web_ms + db_ms):.0f} req/s")
+        print(f"CPU per request: gunicorn {web_ms:.1f} ms + PostgreSQL {db_ms:.1f} ms "
+              f"(+ this load generator {client_ms:.1f} ms); ceiling on {cores} otherwise idle cores "
+              f"≈ {cores * 1000 / (web_ms + db_ms):.0f} req/s for the server alone, "
+              f"≈ {cores * 1000 / (web_ms + db_ms + client_ms):.0f} req/s sharing them with the load generator")
 
 
 def start_gunicorn(args) -> subprocess.Popen:
@@ -230,7 +254,7 @@ def start_gunicorn(args) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(ROOT / "src"), "GUNICORN_BIND": f"127.0.0.1:{args.port}",
            "GUNICORN_WORKERS": str(args.workers), "GUNICORN_THREADS": str(args.threads),
            "DJANGO_DEBUG": "false", "LOG_LEVEL": "WARNING", "DJANGO_ALLOWED_HOSTS": "127.0.0.1",
-           "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/4")}
+           "REDIS_URL": os.environ["REDIS_URL"]}
     gunicorn = Path(sys.executable).with_name("gunicorn")
     log = open(log_dir / "gunicorn.log", "w")  # noqa: SIM115 - lives as long as the server
     proc = subprocess.Popen([str(gunicorn), "-c", str(ROOT / "deploy" / "gunicorn.conf.py"), "smartcity.wsgi"],
@@ -254,12 +278,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--users", type=int, default=50)
     parser.add_argument("--staff-share", type=float, default=0.3, help="share of users who are caseworkers")
+    parser.add_argument("--rate", type=float, default=0,
+                        help="total requests/s the users aim at (constant pacing); 0 = no think time (saturation)")
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=10)
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
+    deploy = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))  # production defaults for this machine
+    parser.add_argument("--workers", type=int, default=deploy["workers"])
+    parser.add_argument("--threads", type=int, default=deploy["threads"])
     parser.add_argument("--port", type=int, default=8104)
     args = parser.parse_args()
+    # Production shape: Redis for the cache and sessions, shared by this process (which writes the sessions).
+    os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/4")
     setup_django()
     from django.urls import reverse
 

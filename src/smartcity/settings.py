@@ -191,6 +191,10 @@ CACHES = {
 }
 MQTT_URL = os.environ.get("MQTT_URL", "mqtt://127.0.0.1:1883")
 
+# With Redis, sessions are read from the cache and written through to the database (one query less on every
+# request; a Redis restart costs nobody their login). Without Redis the local-memory cache is per process,
+# so sessions stay in the database alone.
+SESSION_ENGINE = "django.contrib.sessions.backends.cached_db" if REDIS_URL else "django.contrib.sessions.backends.db"
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(8 * 3600)))

@@ -55,9 +55,17 @@ class User(AbstractUser):
     VERIFIABLE_FIELDS = ("first_name", "last_name", "birth_date", "street", "house_number", "postcode", "city")
 
     @cached_property
+    def role_list(self) -> list[tuple[int, str, str]]:
+        """(department id, department code, role) of each staff role, read once per user object: the
+        navigation, the staff check and the department scoping all ask on every back-office page, and a
+        request's user object lives one request."""
+        if not self.pk:
+            return []
+        return list(self.staff_roles.values_list("department_id", "department__code", "role"))
+
+    @property
     def is_staff_member(self) -> bool:
-        # Cached per instance: the navigation asks on every page, and a request's user object lives one request.
-        return self.staff_roles.exists() if self.pk else False
+        return bool(self.role_list)
 
     @property
     def needs_two_factor(self) -> bool:

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from smartcity.accounts.models import Department, StaffRole, User
 from smartcity.accounts.permissions import CASE_READER_ROLES
 from smartcity.cases.forms import KernForm
-from smartcity.cases.models import Case, CaseType
+from smartcity.cases.models import Case, CaseType, attach_case_types
 from smartcity.cases.workflow import DEFAULT_WORKFLOW
 
 REFERENCE = re.compile(r"^[A-Z]{2,5}-\d{4}-\d{1,6}$", re.IGNORECASE)
@@ -16,11 +16,9 @@ SORTS = {"eingang": "-received_at", "frist": "due_date", "aktenzeichen": "refere
 
 
 class QueueFilter(KernForm):
-    department = forms.ModelChoiceField(label=_("Fachbereich"), queryset=Department.objects.none(), required=False,
-                                        empty_label=_("alle meine Fachbereiche"))
+    department = forms.TypedChoiceField(label=_("Fachbereich"), coerce=int, required=False, empty_value=None)
     status = forms.ChoiceField(label=_("Status"), required=False)
-    case_type = forms.ModelChoiceField(label=_("Leistung"), queryset=CaseType.objects.none(), required=False,
-                                       empty_label=_("alle Leistungen"))
+    case_type = forms.TypedChoiceField(label=_("Leistung"), coerce=int, required=False, empty_value=None)
     q = forms.CharField(label=_("Suche nach Aktenzeichen oder Name"), required=False, max_length=100)
     overdue = forms.BooleanField(label=_("nur überfällige"), required=False)
     mine = forms.BooleanField(label=_("nur mir zugewiesene"), required=False)
@@ -33,10 +31,15 @@ class QueueFilter(KernForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.department_ids = department_ids
-        self.fields["department"].queryset = Department.objects.filter(pk__in=department_ids)
-        self.fields["case_type"].queryset = CaseType.objects.filter(department_id__in=department_ids)
+        # Loaded once: the choices (only the user's own departments and their case types, so a guessed id is
+        # an invalid choice), the status labels, and the case type of every row of the page (case_types).
+        self.case_types = {ct.pk: ct for ct in CaseType.objects.filter(department_id__in=department_ids)}
+        departments = Department.objects.filter(pk__in=department_ids).values_list("pk", "name")
+        self.fields["department"].choices = [("", _("alle meine Fachbereiche")), *departments]
+        self.fields["case_type"].choices = [("", _("alle Leistungen")),
+                                            *((ct.pk, ct.name) for ct in self.case_types.values())]
         statuses = {s["code"]: s["label"] for s in DEFAULT_WORKFLOW["statuses"]}
-        for case_type in self.fields["case_type"].queryset:
+        for case_type in self.case_types.values():
             statuses.update({s["code"]: s["label"] for s in case_type.workflow.get("statuses", [])})
         self.fields["status"].choices = [("", _("alle Status")), *sorted(statuses.items(), key=lambda kv: kv[1])]
 
@@ -45,13 +48,13 @@ class QueueFilter(KernForm):
         cases = Case.objects.filter(department_id__in=self.department_ids)
         data = self.cleaned_data if self.is_valid() else {}
         if data.get("department"):
-            cases = cases.filter(department=data["department"])
+            cases = cases.filter(department_id=data["department"])
         if not data.get("closed") and not data.get("status"):
             cases = cases.filter(closed_at__isnull=True)
         if data.get("status"):
             cases = cases.filter(status=data["status"])
         if data.get("case_type"):
-            cases = cases.filter(case_type=data["case_type"])
+            cases = cases.filter(case_type_id=data["case_type"])
         if data.get("overdue"):
             cases = cases.filter(closed_at__isnull=True, suspended_since__isnull=True,
                                  due_date__lt=timezone.localdate())
@@ -65,9 +68,11 @@ class QueueFilter(KernForm):
             else:
                 cases = cases.filter(Q(applicant_name__icontains=query) | Q(reference__icontains=query))
         order = SORTS.get(data.get("sort") or "eingang", "-received_at")
-        # prefetch (not select_related) shares one CaseType object per type, so each workflow is parsed once.
-        return (cases.select_related("assignee").prefetch_related("case_type").defer("data", "decision_record")
-                .order_by(order, "-id"))
+        return cases.select_related("assignee").defer("data", "decision_record").order_by(order, "-id")
+
+    def with_case_types(self, cases: list[Case]) -> list[Case]:
+        """The rows with the form's CaseType objects (no query: every row's type is normally one of them)."""
+        return attach_case_types(cases, self.case_types)
 
 
 class NoteForm(KernForm):

@@ -41,7 +41,7 @@ class CappedPaginator(Paginator):
 
 
 def _departments(user: Any) -> list[int]:
-    return list(case_departments(user))
+    return case_departments(user)
 
 
 def _case_or_404(request: HttpRequest, reference: str) -> Case:
@@ -59,6 +59,7 @@ def queue(request: HttpRequest) -> HttpResponse:
     form = _queue_filter(request)
     cases = form.queryset()
     page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("seite"))
+    page.object_list = form.with_case_types(list(page.object_list))
     params = request.GET.copy()
     params.pop("seite", None)
     return render(request, "backoffice/queue.html", {
@@ -72,7 +73,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 def export_csv(request: HttpRequest) -> StreamingHttpResponse:
     form = _queue_filter(request)
     services.audit.record(request.user, "case.export", object_type="cases.case", filters=request.GET.dict())
-    response = StreamingHttpResponse(csvexport.rows(form.queryset()), content_type="text/csv; charset=utf-8")
+    cases = form.queryset().prefetch_related("case_type")
+    response = StreamingHttpResponse(csvexport.rows(cases), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="vorgaenge-{timezone.localdate():%Y-%m-%d}.csv"'
     return response
 

@@ -72,7 +72,7 @@ class ServiceViewSet(viewsets.ReadOnlyModelViewSet):
     lookup_value_regex = r"\d{14}"
 
     def get_queryset(self) -> QuerySet[Service]:
-        return filter_services(Service.objects.all(), self.request.query_params)
+        return filter_services(self.request.query_params)
 
 
 @extend_schema_view(list=extend_schema(summary="Lebenslagen"), retrieve=extend_schema(summary="Eine Lebenslage"))

@@ -5,37 +5,128 @@ prefix, inside a compound word, or as a small typo of a word. On PostgreSQL the 
 candidates (to_tsvector('german') prefix match or pg_trgm word similarity, both index-backed); the shared
 scorer (textsearch.score on name and text) then decides and ranks them (then online services first, then
 by name), so both backends give the same results in the same order.
+
+The ranking of a query (and the list of Lebenslagen) changes only when the catalogue is edited, so it is
+cached per *catalogue version*: a counter in the shared cache that every save or delete of a service or
+Lebenslage, and every change of a service's Lebenslagen, increments (signals.py). Entries of older versions
+are never read again and expire.
 """
 
+import hashlib
+import json
 from collections.abc import Mapping
 
-from django.db import connection
+from django.core.cache import cache
+from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
 
 from . import textsearch
-from .models import Service
+from .models import Category, Service
 
 # pg_trgm word similarity above which a query word counts as found (comparable to textsearch.FUZZY_RATIO).
 TRIGRAM_THRESHOLD = 0.6
 MAX_QUERY_WORDS = 8
+VERSION_KEY = "catalogue:version"
+CACHE_SECONDS = 3600  # only bounds the memory of abandoned versions; correctness comes from the version
 
 
-def filter_services(queryset: QuerySet[Service], params: Mapping[str, str]) -> QuerySet[Service]:
-    """Shared by the pages and the API: Lebenslage, online-only and the text query."""
-    queryset = queryset.select_related("department").prefetch_related("categories", "form_definitions")
-    if category := params.get("category"):
+def catalogue_version() -> int:
+    return cache.get_or_set(VERSION_KEY, 1, None)
+
+
+def bump_catalogue_version() -> None:
+    """Called after every change of the catalogue: cached rankings of the old version are never read again."""
+    try:
+        cache.incr(VERSION_KEY)
+    except ValueError:  # not in the cache (first change, or the cache was flushed)
+        cache.set(VERSION_KEY, 2, None)
+
+
+def note_catalogue_change() -> None:
+    """Bump now, so this transaction's own later reads see the change, and again after the commit: a request
+    that read the version in between may have cached the old rows under the new version."""
+    bump_catalogue_version()
+    transaction.on_commit(bump_catalogue_version)
+
+
+def categories() -> list[Category]:
+    """All Lebenslagen in display order (the search form's choices), cached per catalogue version."""
+    key = f"catalogue:categories:{catalogue_version()}"
+    found = cache.get(key)
+    if found is None:
+        found = list(Category.objects.all())
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def _criteria(params: Mapping[str, str]) -> tuple[str, bool, list[str]]:
+    online = str(params.get("online", "")).lower() in {"1", "true", "ja", "on"}
+    return params.get("category") or "", online, textsearch.words(params.get("q", ""))[:MAX_QUERY_WORDS]
+
+
+def _filtered(queryset: QuerySet[Service], category: str, online: bool) -> QuerySet[Service]:
+    if category:
         queryset = queryset.filter(categories__slug=category)
-    if str(params.get("online", "")).lower() in {"1", "true", "ja", "on"}:
+    if online:
         queryset = queryset.filter(online=True)
-    return search_services(queryset, params.get("q", ""))
+    return queryset
+
+
+def matching_ids(params: Mapping[str, str]) -> list[int]:
+    """Ids of the services matching Lebenslage, online-only and the text query, in result order (ranking for a
+    text query, else by name); cached per catalogue version."""
+    category, online, tokens = _criteria(params)
+    raw = json.dumps([category, online, tokens], ensure_ascii=False)
+    key = f"catalogue:search:{catalogue_version()}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    ids = cache.get(key)
+    if ids is None:
+        queryset = _filtered(Service.objects.all(), category, online)
+        ids = ranked_ids(queryset, tokens) if tokens else list(queryset.values_list("pk", flat=True))
+        cache.set(key, ids, CACHE_SECONDS)
+    return ids
+
+
+def services_in_order(ids: list[int]) -> list[Service]:
+    """The services of one result page, in this order, with their Lebenslagen (what the result list shows);
+    cached per catalogue version, so a repeated search page costs no query."""
+    key = f"catalogue:services:{catalogue_version()}:{hashlib.sha256(repr(ids).encode()).hexdigest()}"
+    found = cache.get(key)
+    if found is None:
+        by_id = Service.objects.prefetch_related("categories").in_bulk(ids)
+        found = [by_id[pk] for pk in ids if pk in by_id]
+        cache.set(key, found, CACHE_SECONDS)
+    return found
+
+
+def filter_services(params: Mapping[str, str]) -> QuerySet[Service]:
+    """For the API: the whole catalogue filtered by Lebenslage, online-only and the text query, in ranking
+    order for a text query."""
+    queryset = Service.objects.select_related("department").prefetch_related("categories", "form_definitions")
+    category, online, tokens = _criteria(params)
+    if not tokens:
+        return _filtered(queryset, category, online)
+    return _in_order(_filtered(queryset, category, online), matching_ids(params))
 
 
 def search_services(queryset: QuerySet[Service], query: str) -> QuerySet[Service]:
+    """``queryset`` narrowed to the services matching ``query``, best first (uncached)."""
     tokens = textsearch.words(query)[:MAX_QUERY_WORDS]
     if not tokens:
         return queryset
+    return _in_order(queryset, ranked_ids(queryset, tokens))
+
+
+def ranked_ids(queryset: QuerySet[Service], tokens: list[str]) -> list[int]:
+    """Ids of the services of ``queryset`` that match all tokens, best first."""
     candidates = _postgres_candidates(queryset, tokens) if connection.vendor == "postgresql" else queryset
-    return _ranked(queryset, candidates, tokens)
+    query = " ".join(tokens)
+    scored = []
+    for pk, title, text, online, name in candidates.values_list("pk", "search_title", "search_text", "online",
+                                                                "name_de"):
+        text_score = textsearch.score(query, text)
+        if text_score:
+            scored.append((-(text_score + textsearch.score(query, title)), not online, name, pk))
+    return [pk for *_, pk in sorted(scored)]
 
 
 def _postgres_candidates(queryset: QuerySet[Service], tokens: list[str]) -> QuerySet[Service]:
@@ -51,15 +142,7 @@ def _postgres_candidates(queryset: QuerySet[Service], tokens: list[str]) -> Quer
     return queryset
 
 
-def _ranked(queryset: QuerySet[Service], candidates: QuerySet[Service], tokens: list[str]) -> QuerySet[Service]:
-    query = " ".join(tokens)
-    scored = []
-    for pk, title, text, online, name in candidates.values_list("pk", "search_title", "search_text", "online",
-                                                                "name_de"):
-        text_score = textsearch.score(query, text)
-        if text_score:
-            scored.append((-(text_score + textsearch.score(query, title)), not online, name, pk))
-    ids = [pk for *_, pk in sorted(scored)]
+def _in_order(queryset: QuerySet[Service], ids: list[int]) -> QuerySet[Service]:
     if not ids:
         return queryset.none()
     order = Case(*[When(pk=pk, then=Value(i)) for i, pk in enumerate(ids)], output_field=IntegerField())

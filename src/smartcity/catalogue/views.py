@@ -4,22 +4,23 @@ from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
 
 from .exchange import export_csv, export_rows
-from .models import Category, Service
-from .search import filter_services
+from .models import Service
+from .search import categories, matching_ids, services_in_order
 
 PAGE_SIZE = 20
 
 
 def service_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
-    services = filter_services(Service.objects.all(), {**request.GET.dict(), "q": query})
-    page = Paginator(services, PAGE_SIZE).get_page(request.GET.get("seite"))
+    ids = matching_ids({**request.GET.dict(), "q": query})
+    page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("seite"))
+    page.object_list = services_in_order(list(page.object_list))
     params = request.GET.copy()
     params.pop("seite", None)
     return render(request, "catalogue/list.html", {
         "query": query,
         "page": page,
-        "categories": Category.objects.all(),
+        "categories": categories(),
         "selected_category": request.GET.get("category", ""),
         "online_only": "online" in request.GET,
         "page_params": params.urlencode(),

@@ -8,12 +8,11 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 
 from smartcity.accounts.decorators import staff_required
-from smartcity.accounts.models import StaffRole
 
 
 def is_cash_office(user) -> bool:
-    return bool(user.is_authenticated and StaffRole.objects.filter(
-        user=user, department__code=settings.PAYMENTS_CASH_OFFICE_DEPARTMENT).exists())
+    return bool(user.is_authenticated
+                and any(code == settings.PAYMENTS_CASH_OFFICE_DEPARTMENT for _id, code, _role in user.role_list))
 
 
 def cash_office_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:

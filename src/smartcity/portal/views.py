@@ -7,6 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -14,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from smartcity.cases import services
 from smartcity.cases.forms import MessageForm
-from smartcity.cases.models import Case
+from smartcity.cases.models import Case, Message, attach_case_types
 from smartcity.cases.services import CaseError
 from smartcity.documents.models import Document
 from smartcity.documents.services import store_upload
@@ -40,13 +41,12 @@ def _own_case(request: HttpRequest, reference: str) -> Case:
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = Case.objects.filter(applicant=request.user).select_related("case_type").order_by("-received_at", "-id")
+    unanswered = Message.objects.filter(case=OuterRef("pk"), is_question=True, answered_at__isnull=True)
+    cases = (Case.objects.filter(applicant=request.user).annotate(open_question=Exists(unanswered))
+             .defer("data", "decision_record").order_by("-received_at", "-id"))
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("seite"))
-    open_questions = set(Case.objects.filter(
-        pk__in=[c.pk for c in page], messages__is_question=True, messages__answered_at__isnull=True,
-    ).values_list("pk", flat=True))
-    return render(request, "portal/list.html", {"page": page, "open_questions": open_questions,
-                                                "drafts": drafts_for(request.user)})
+    page.object_list = attach_case_types(list(page.object_list))
+    return render(request, "portal/list.html", {"page": page, "drafts": drafts_for(request.user)})
 
 
 def _timeline(case: Case, documents: list[Document]) -> list[TimelineEntry]:

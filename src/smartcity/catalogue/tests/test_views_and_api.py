@@ -137,3 +137,49 @@ def test_demo_load_is_idempotent(demo_catalogue):
     count = Service.objects.count()
     demo.load(io.StringIO())
     assert Service.objects.count() == count >= 30
+
+
+def _search_slugs(client, **params) -> list[str]:
+    response = client.get(reverse("catalogue:list"), params)
+    return [s.slug for s in response.context["page"].object_list]
+
+
+def test_cached_search_follows_every_catalogue_edit(client, demo_catalogue, django_assert_num_queries):
+    from smartcity.catalogue.models import Category
+
+    assert _search_slugs(client, q="hund")[0] == "hund-anmelden-hundesteuer"
+    with django_assert_num_queries(0):  # ranking, result page and Lebenslagen come from the cache
+        assert _search_slugs(client, q="hund")[0] == "hund-anmelden-hundesteuer"
+    # A new service, an edited one, a deleted one: each shows up in the very next search.
+    service = Service.objects.get(slug="wohngeld")
+    service.keywords += " hundefutter"
+    service.save()
+    assert "wohngeld" in _search_slugs(client, q="hund")
+    service.name_de = "Wohngeld (Mietzuschuss)"
+    service.save()
+    assert "Wohngeld (Mietzuschuss)" in client.get(reverse("catalogue:list"), {"q": "hund"}).content.decode()
+    service.delete()
+    assert "wohngeld" not in _search_slugs(client, q="hund")
+    # Lebenslagen: renamed in the form's list, and a service added to one is found by the category filter.
+    tiere = Category.objects.get(slug="tiere")
+    tiere.name_de = "Haustiere"
+    tiere.save()
+    assert "Haustiere" in client.get(reverse("catalogue:list")).content.decode()
+    assert "baugenehmigung" not in _search_slugs(client, q="baugenehmigung", category="tiere")
+    Service.objects.get(slug="baugenehmigung").categories.add(tiere)
+    assert _search_slugs(client, q="baugenehmigung", category="tiere") == ["baugenehmigung"]
+    tiere.services.remove(Service.objects.get(slug="baugenehmigung"))
+    assert _search_slugs(client, q="baugenehmigung", category="tiere") == []
+
+
+def test_catalogue_version_is_bumped_again_after_commit(demo_catalogue, django_capture_on_commit_callbacks):
+    """A request that read the version while the edit was uncommitted cached the old rows under the bumped
+    version; the second bump after the commit makes sure they are never read."""
+    from smartcity.catalogue.search import catalogue_version
+
+    before = catalogue_version()
+    with django_capture_on_commit_callbacks(execute=True):
+        service = Service.objects.get(slug="wohngeld")
+        service.save()
+        during = catalogue_version()
+    assert before < during < catalogue_version()

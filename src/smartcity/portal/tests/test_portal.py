@@ -101,3 +101,16 @@ def test_open_fee_is_a_pending_action(citizen_client, case_type, citizen):
     unpaid = services.create_case(case_type=case_type, applicant=citizen, data={}, status="zahlung_offen")
     body = citizen_client.get(_detail(unpaid)).content.decode()
     assert "Bezahlen Sie die Gebühr" in body
+
+
+def test_list_marks_cases_waiting_for_an_answer(citizen_client, case, case_type, citizen, caseworker,
+                                                django_assert_max_num_queries):
+    other = services.create_case(case_type=case_type, applicant=citizen, data={}, title="Zweiter Hund")
+    services.send_message(case, sender=caseworker, body="Bitte Impfpass nachreichen.", is_question=True)
+    with django_assert_max_num_queries(8):  # session, user, roles, count, page, case types, drafts (+ savepoint)
+        response = citizen_client.get(reverse("portal:list"))
+    flagged = {c.reference: c.open_question for c in response.context["page"].object_list}
+    assert flagged == {case.reference: True, other.reference: False}
+    assert response.content.decode().count("Ihre Antwort wird benötigt") == 1
+    citizen_client.post(_detail(case), {"body": "Anbei der Impfpass."})
+    assert "Ihre Antwort wird benötigt" not in citizen_client.get(reverse("portal:list")).content.decode()
