@@ -1,19 +1,21 @@
 """Shared helpers for the open data benchmarks."""
 
 import os
-import statistics
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
+_TICK_MS = 1000 / os.sysconf("SC_CLK_TCK")
 
 
 def setup_django() -> None:
     sys.path.insert(0, str(ROOT / "src"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "smartcity.settings")
     os.environ.setdefault("LOG_LEVEL", "WARNING")
+    # One database connection for the whole run, so its backend's CPU time can be read per measurement.
+    os.environ.setdefault("DATABASE_CONN_MAX_AGE", "86400")
     if "postgres" not in os.environ.get("DATABASE_URL", ""):
         sys.exit("Benchmarks run on PostgreSQL: set DATABASE_URL=postgres://…")
     import django
@@ -21,19 +23,47 @@ def setup_django() -> None:
     django.setup()
 
 
-def timed(fn: Callable[[], object], n: int, warmup: int = 5) -> list[float]:
+class Samples(list):
+    """Wall-clock milliseconds per call, plus the CPU milliseconds per call of this process and of its
+    PostgreSQL backend: those do not depend on what else runs on the machine."""
+
+    cpu_ms: float = 0.0
+    db_cpu_ms: float = 0.0  # the backend only: parallel query workers, if any, are not included
+
+
+def _backend_cpu_ms() -> tuple[int, float]:
+    """(pid, CPU ms) of this process's PostgreSQL backend (same machine: read from /proc)."""
+    from django.db import connection
+
+    with connection.cursor() as cur:
+        cur.execute("SELECT pg_backend_pid()")
+        pid = cur.fetchone()[0]
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return pid, (int(fields[11]) + int(fields[12])) * _TICK_MS  # utime + stime
+
+
+def timed(fn: Callable[[], object], n: int, warmup: int = 5) -> Samples:
     for _ in range(warmup):
         fn()
-    samples = []
+    samples = Samples()
+    cpu0, db0 = time.process_time(), _backend_cpu_ms()
     for _ in range(n):
         start = time.perf_counter()
         fn()
         samples.append((time.perf_counter() - start) * 1000)
+    samples.cpu_ms = (time.process_time() - cpu0) * 1000 / n
+    pid, db1 = _backend_cpu_ms()
+    samples.db_cpu_ms = (db1 - db0[1]) / n if pid == db0[0] else float("nan")
     return samples
 
 
 def report(name: str, samples: list[float]) -> None:
+    cpu, db_cpu = getattr(samples, "cpu_ms", None), getattr(samples, "db_cpu_ms", None)
     samples = sorted(samples)
     p = lambda q: samples[min(len(samples) - 1, int(q * len(samples)))]  # noqa: E731
-    print(f"{name:<48} n={len(samples):<5} mean={statistics.mean(samples):7.1f} ms  p50={p(.5):7.1f}  "
-          f"p95={p(.95):7.1f}  p99={p(.99):7.1f}  max={samples[-1]:7.1f}")
+    line = (f"{name:<62} n={len(samples):<5} p50={p(.5):7.1f}  p95={p(.95):7.1f}  p99={p(.99):7.1f}  "
+            f"max={samples[-1]:7.1f} ms")
+    if cpu is not None:
+        line += f"  cpu/op {cpu:6.1f} + db {db_cpu:6.1f} ms"
+    print(line, flush=True)

@@ -149,6 +149,12 @@ class Dataset(models.Model):
     # Search: lower-cased text for every database; PostgreSQL also keeps a weighted german tsvector.
     search_text = models.TextField(blank=True, editable=False)
     search_vector = SearchVectorField(null=True, editable=False)
+    # Facet values copied from the related rows (tag names, group names, distinct formats of the active
+    # resources), kept by ``services.reindex``: package_search counts facets from the matching rows alone,
+    # in one statement, instead of joining three tables per search (ADR 0071).
+    facet_tags = models.JSONField(default=list, editable=False)
+    facet_groups = models.JSONField(default=list, editable=False)
+    facet_formats = models.JSONField(default=list, editable=False)
 
     class Meta:
         ordering = ["name"]
@@ -162,6 +168,29 @@ class Dataset(models.Model):
     @property
     def is_public(self) -> bool:
         return self.state == self.State.ACTIVE and not self.private
+
+
+class FacetCount(models.Model):
+    """How many datasets of one organisation, state and visibility carry a facet value (ADR 0071).
+
+    Rebuilt per organisation by ``search.refresh_facet_counts`` whenever one of its datasets changes, in the
+    same transaction. package_search answers searches that filter only by organisation, state and visibility
+    (the landing page, an organisation's page) by summing these rows instead of counting 100,000 datasets.
+    """
+
+    organization = models.ForeignKey(Organization, on_delete=models.CASCADE, related_name="+")
+    state = models.CharField(max_length=10)
+    private = models.BooleanField()
+    field = models.CharField(max_length=20)
+    value = models.CharField(max_length=500)
+    n = models.PositiveIntegerField()
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["organization", "state", "private", "field", "value"],
+                                               name="uniq_opendata_facetcount")]
+
+    def __str__(self) -> str:
+        return f"{self.organization_id} {self.state} {self.field}={self.value}: {self.n}"
 
 
 class Resource(models.Model):

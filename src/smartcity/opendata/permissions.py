@@ -37,14 +37,21 @@ def can_read_dataset(user, dataset: Dataset) -> bool:
     return can_edit_org(user, dataset.organization)
 
 
-def visible_datasets(user, *, include_private: bool = False, include_drafts: bool = False) -> QuerySet[Dataset]:
-    """Public active datasets, plus private/draft ones of the user's organisations when asked for."""
+def visible_scope(user, *, include_private: bool = False, include_drafts: bool = False) -> Q:
+    """Public active datasets, plus private/draft ones of the user's organisations when asked for.
+
+    Only state, private and organization_id are used: package_search answers the facet counts of such a
+    scope from ``FacetCount`` (search.py)."""
     public = Q(state=Dataset.State.ACTIVE, private=False)
     if not (include_private or include_drafts) or not (user and user.is_authenticated):
-        return Dataset.objects.filter(public)
+        return public
     own = Q() if is_sysadmin(user) else Q(organization_id__in=member_org_ids(user))
     states = [Dataset.State.ACTIVE] + ([Dataset.State.DRAFT] if include_drafts else [])
     own_visible = own & Q(state__in=states)
     if not include_private:
         own_visible &= Q(private=False)
-    return Dataset.objects.filter(public | own_visible)
+    return public | own_visible
+
+
+def visible_datasets(user, *, include_private: bool = False, include_drafts: bool = False) -> QuerySet[Dataset]:
+    return Dataset.objects.filter(visible_scope(user, include_private=include_private, include_drafts=include_drafts))

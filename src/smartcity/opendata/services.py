@@ -47,7 +47,12 @@ def reindex(ds: Dataset) -> None:
     org = ds.organization.title
     text = " ".join([ds.name, ds.title, tags, groups, org, ds.notes, res_text]).lower()
     score = quality.assess(pkg, overdue=is_overdue(ds)).score
-    updates: dict[str, Any] = {"search_text": text, "quality_score": score}
+    updates: dict[str, Any] = {
+        "search_text": text, "quality_score": score,
+        "facet_tags": sorted(t["name"] for t in pkg["tags"]),
+        "facet_groups": sorted(g["name"] for g in pkg["groups"]),
+        "facet_formats": sorted({r["format"] for r in pkg["resources"] if r["format"]}),
+    }
     if connection.vendor == "postgresql":
         def vec(value: str, weight: str) -> SearchVector:
             return SearchVector(Value(value, output_field=TextField()), weight=weight, config="german")
@@ -55,6 +60,7 @@ def reindex(ds: Dataset) -> None:
         updates["search_vector"] = (vec(f"{ds.title} {ds.name}", "A") + vec(f"{tags} {groups}", "B")
                                     + vec(f"{ds.notes} {org}", "C") + vec(res_text, "D"))
     Dataset.objects.filter(pk=ds.pk).update(**updates)
+    search.refresh_facet_counts([ds.organization_id])
 
 
 def is_overdue(ds: Dataset, now=None) -> bool:

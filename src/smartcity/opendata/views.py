@@ -31,9 +31,9 @@ def search_page(request: HttpRequest) -> HttpResponse:
     except ValueError:
         page_no = 1
     error = ""
-    base = permissions.visible_datasets(request.user)
+    scope = permissions.visible_scope(request.user)
     try:
-        result = search.search(base, q=q, fq_list=fq, sort=request.GET.get("sort", ""), rows=PAGE_SIZE,
+        result = search.search(scope, q=q, fq_list=fq, sort=request.GET.get("sort", ""), rows=PAGE_SIZE,
                                start=(page_no - 1) * PAGE_SIZE, facet_fields=[f for f, _l in FACETS], facet_limit=10)
     except search.SearchQueryError as exc:
         error = str(exc)

@@ -228,10 +228,10 @@ def package_search(ctx: Context, params: dict) -> dict:
     facet_limit = _int(params, "facet.limit", 50, minimum=-1)
     facet_mincount = _int(params, "facet.mincount", 1)
     sort = _str(params, "sort", search.DEFAULT_SORT) or search.DEFAULT_SORT
-    base = permissions.visible_datasets(ctx.user, include_private=_bool(params, "include_private"),
-                                        include_drafts=_bool(params, "include_drafts"))
+    scope = permissions.visible_scope(ctx.user, include_private=_bool(params, "include_private"),
+                                      include_drafts=_bool(params, "include_drafts"))
     try:
-        result = search.search(base, q=_str(params, "q"), fq_list=fq_list, sort=sort, rows=rows, start=start,
+        result = search.search(scope, q=_str(params, "q"), fq_list=fq_list, sort=sort, rows=rows, start=start,
                                facet_fields=facet_fields, facet_limit=facet_limit, facet_mincount=facet_mincount)
     except search.SearchQueryError as exc:
         if "sort" in str(exc):

@@ -1,0 +1,146 @@
+"""package_search counts and facets – one statement over the denormalised facet columns, or the sums of
+FacetCount rows for organisation/visibility filters – against a straightforward count over the related
+tables, on whichever database the suite runs (SQLite or PostgreSQL)."""
+
+import random
+from collections import Counter
+from types import SimpleNamespace
+
+import pytest
+from django.apps import apps
+from django.db import connection
+from django.test import override_settings
+
+from smartcity.opendata import permissions, search, services, vocab
+from smartcity.opendata.models import Dataset, FacetCount, Group, Organization, Resource
+
+from .conftest import make_dataset
+
+pytestmark = pytest.mark.django_db
+
+TAGS = ["Parken", "Verkehr", "Umwelt", "Bäume", "Straße", "Lärm", "Schule", "Haushalt"]
+FORMATS = ["CSV", "json", "GeoJSON", "PDF", "XLSX"]
+LICENSES = list(vocab.LICENSES)[:4]
+FIELDS = ["organization", "groups", "tags", "res_format", "license_id"]
+
+
+@pytest.fixture
+def random_catalogue(orgs):
+    """30 datasets with random tags, themes, formats, licences and states, then edits of every kind."""
+    rng = random.Random(11)
+    third = Organization.objects.create(name="neuss", title="Stadt Neuss")
+    owners = [*orgs, third]
+    themes = list(Group.objects.values_list("name", flat=True))
+    datasets = []
+    for i in range(30):
+        resources = [{"url": f"https://example.org/{i}/{n}.dat", "format": rng.choice(FORMATS)}
+                     for n in range(rng.randint(0, 3))]
+        datasets.append(make_dataset(
+            owners[i % 3], f"datensatz-{i:02d}", title=f"Datensatz {i} über {rng.choice(TAGS)}",
+            tags=[{"name": t} for t in rng.sample(TAGS, rng.randint(0, 3))],
+            groups=[{"name": g} for g in rng.sample(themes, rng.randint(0, 2))],
+            license_id=rng.choice(LICENSES), resources=resources, private=i % 7 == 0,
+            state="draft" if i % 9 == 0 else "active"))
+    # Edits through the services: replace tags and themes, add and delete resources, withdraw and delete.
+    services.update_dataset("system:test", datasets[1], {"tags": [{"name": "Neu"}], "groups": []}, partial=True)
+    services.create_resource("system:test", datasets[2], {"url": "https://example.org/x.csv", "format": "CSV"})
+    for resource in Resource.objects.filter(dataset__in=datasets[3:6], state="active"):
+        services.delete_resource("system:test", resource)
+    services.set_state("system:test", datasets[4], Dataset.State.DELETED)
+    services.set_state("system:test", datasets[5], Dataset.State.DRAFT)
+    return datasets
+
+
+def expected(qs) -> tuple[int, dict[str, Counter]]:
+    """Counts straight from the related tables, one dataset at a time."""
+    facets = {name: Counter() for name in FIELDS}
+    rows = list(qs.select_related("organization").prefetch_related("tags", "groups", "resources"))
+    for ds in rows:
+        facets["organization"][ds.organization.name] += 1
+        facets["license_id"][ds.license_id] += 1
+        facets["tags"].update(t.name for t in ds.tags.all())
+        facets["groups"].update(g.name for g in ds.groups.all())
+        facets["res_format"].update({r.format for r in ds.resources.all() if r.state == "active" and r.format})
+    return len(rows), facets
+
+
+QUERIES = [
+    ("", []), ("datensatz", []), ("straße", []), ("", ["organization:koeln"]), ("", ["-organization:koeln"]),
+    ("", ["tags:Parken"]), ("", ["res_format:CSV", "groups:tran OR groups:envi"]), ("", ["-tags:Parken"]),
+    ("", ["metadata_modified:[2000-01-01T00:00:00Z TO *]"]), ("tags:Verkehr AND -res_format:PDF", []),
+    ("", ["license_id:\"" + LICENSES[1] + "\""]), ("nichtsdergleichen", []),
+]
+
+
+@override_settings(OPENDATA_FACET_CACHE_SECONDS=0)
+@pytest.mark.parametrize("include", [False, True])
+def test_counts_and_facets_equal_a_straightforward_count(random_catalogue, include, editor):
+    scope = permissions.visible_scope(editor, include_private=include, include_drafts=include)
+    paths = set()
+    for q, fq in QUERIES:
+        result = search.search(scope, q=q, fq_list=fq, rows=5, facet_fields=FIELDS, facet_limit=-1)
+        count, facets = expected(search.filtered(scope, q, fq))
+        assert result.count == count, (q, fq)
+        for name in FIELDS:
+            got = {value: n for value, _label, n in result.facets[name]}
+            assert got == dict(facets[name]), (q, fq, name)
+            ranked = [n for _v, _l, n in result.facets[name]]
+            assert ranked == sorted(ranked, reverse=True)
+        where = scope & search.compile_filters(q, fq)[0]
+        paths.add(search._by_bucket(where))
+        if search._by_bucket(where):  # both ways of counting agree
+            qs = Dataset.objects.filter(where)
+            assert search.bucket_counts(where, FIELDS, -1, 1) == search.count_and_facets(qs, FIELDS, -1, 1)
+    assert paths == {True, False}
+    everything = search.search(scope, facet_fields=FIELDS)
+    assert everything.count == Dataset.objects.filter(scope).count() >= 15
+
+
+@override_settings(OPENDATA_FACET_CACHE_SECONDS=0)
+def test_facet_labels_limit_and_mincount(random_catalogue):
+    scope = permissions.visible_scope(None)
+    result = search.search(scope, facet_fields=FIELDS, facet_limit=2, facet_mincount=2)
+    _count, facets = expected(Dataset.objects.filter(scope))
+    for name in FIELDS:
+        want = sorted(((v, n) for v, n in facets[name].items() if n >= 2), key=lambda r: (-r[1], r[0]))[:2]
+        assert [(v, n) for v, _label, n in result.facets[name]] == want
+    org_labels = {v: label for v, label, _n in result.facets["organization"]}
+    assert org_labels.get("koeln", "Stadt Köln") == "Stadt Köln"
+    titles = dict(Group.objects.values_list("name", "title"))
+    assert all(label == titles[v] for v, label, _n in result.facets["groups"])
+    assert all(label == vocab.LICENSES[v].title for v, label, _n in result.facets["license_id"])
+    assert search.search(scope, facet_fields=[]).facets == {}
+
+
+def test_facet_columns_follow_the_related_rows(random_catalogue):
+    for ds in Dataset.objects.prefetch_related("tags", "groups", "resources"):
+        assert ds.facet_tags == sorted(t.name for t in ds.tags.all())
+        assert ds.facet_groups == sorted(g.name for g in ds.groups.all())
+        assert ds.facet_formats == sorted({r.format for r in ds.resources.all() if r.state == "active"})
+
+
+def facet_count_rows() -> set:
+    return set(FacetCount.objects.values_list("organization_id", "state", "private", "field", "value", "n"))
+
+
+def test_facet_counts_are_rebuilt_on_every_change(random_catalogue):
+    before = facet_count_rows()
+    search.refresh_facet_counts(Organization.objects.values_list("pk", flat=True))
+    assert facet_count_rows() == before and before
+    services.set_state("system:test", random_catalogue[7], Dataset.State.DRAFT)
+    changed = facet_count_rows()
+    search.refresh_facet_counts(Organization.objects.values_list("pk", flat=True))
+    assert facet_count_rows() == changed != before
+
+
+def test_migration_fills_the_facet_columns_of_existing_datasets(random_catalogue):
+    before = list(Dataset.objects.order_by("pk").values_list("facet_tags", "facet_groups", "facet_formats"))
+    counts = facet_count_rows()
+    Dataset.objects.update(facet_tags=[], facet_groups=[], facet_formats=[])
+    FacetCount.objects.all().delete()
+    migration = __import__("smartcity.opendata.migrations.0003_dataset_facet_columns", fromlist=["fill"])
+    editor = SimpleNamespace(connection=connection, execute=lambda sql: connection.cursor().execute(sql))
+    migration.fill(apps, editor)
+    after = list(Dataset.objects.order_by("pk").values_list("facet_tags", "facet_groups", "facet_formats"))
+    assert after == before and any(tags for tags, _g, _f in after)
+    assert facet_count_rows() == counts
