@@ -4,6 +4,7 @@ import json
 
 import pytest
 
+from smartcity.airquality import ingest
 from smartcity.airquality import models as m
 
 pytestmark = pytest.mark.django_db
@@ -309,3 +310,41 @@ def test_create_observations_rejects_only_the_malformed_groups(client, no2_strea
     assert [entry == "error" for entry in res.json()] == [False, False, True, True, True, True, True, False]
     assert sorted(m.Observation.objects.values_list("result", flat=True)) == [20, 21, 22]
     assert m.RejectionCounter.objects.get(source="http", reason="malformed").count == 5
+
+
+BULK_ROWS = [
+    ["2026-03-01T01:00:00Z", 20],  # the fast path
+    ["2026-03-01T02:00:00+00:00", 20.5],
+    ["2026-03-01T03:00:00+01:00", 21],  # another zone: converted to UTC
+    ["2026-03-01T03:00:00Z/2026-03-01T04:00:00Z", 22],  # interval
+    ["2026-03-01T05:00:00Z", "23"],  # a number as string
+    ["2026-03-01T06:00:00Z", 5000],  # out of range
+    ["2026-03-01T07:00:00", 20],  # naive
+    ["1899-03-01T07:00:00Z", 20],
+    ["2026-03-01T08:00:00Z", float("nan")],
+    ["2026-03-01T09:00:00Z", float("inf")],
+    ["2026-03-01T10:00:00Z", int("9" * 400)],  # a JSON integer beyond float
+    ["2026-03-01T11:00:00Z", True],
+    ["2026-03-01T12:00:00Z"],
+    "2026-03-01T13:00:00Z",
+    ["kein Datum", 20],
+    [20, 20],  # a number as time
+]
+
+
+def test_bulk_rows_match_the_per_observation_checks(no2_stream):
+    """data_array_rows has a fast path for the common shape; every row must come out exactly as the full
+    per-observation checks say: the same row, or a rejection with the same reason and message."""
+    v = ingest.Validator()
+    rows, rejected, ok = ingest.data_array_rows(v, no2_stream.pk, ["phenomenonTime", "result"], BULK_ROWS)
+    rows_iter, rejections = iter(rows), {r.index: r for r in rejected}
+    for i, (values, accepted) in enumerate(zip(BULK_ROWS, ok, strict=True)):
+        try:
+            if not isinstance(values, list) or len(values) != 2:
+                raise ingest.InvalidValue(ingest.Reason.MALFORMED, "dataArray row does not match components")
+            expected = ingest.observation_row(v, {"phenomenonTime": values[0], "result": values[1]}, no2_stream.pk)
+        except ingest.InvalidValue as exc:
+            assert not accepted and (rejections[i].reason, rejections[i].message) == (exc.reason, str(exc)), values
+            continue
+        assert accepted and next(rows_iter) == expected, values
+    assert ok.count(True) == 5
