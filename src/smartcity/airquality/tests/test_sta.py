@@ -348,3 +348,11 @@ def test_bulk_rows_match_the_per_observation_checks(no2_stream):
             continue
         assert accepted and next(rows_iter) == expected, values
     assert ok.count(True) == 5
+
+
+def test_integer_beyond_float_is_rejected_not_500(client, no2_stream, sta_auth):
+    body = '{"phenomenonTime": "2026-01-05T01:00:00Z", "result": ' + "9" * 400 + "}"
+    res = client.post(f"{BASE}/Datastreams({no2_stream.pk})/Observations", body, content_type="application/json",
+                      **sta_auth)
+    assert res.status_code == 400 and "finite" in res.json()["message"]
+    assert m.RejectionCounter.objects.get(reason="not_numeric").count == 1
