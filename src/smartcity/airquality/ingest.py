@@ -10,18 +10,23 @@ aggregate refresh, which runs after the commit (aggregates.refresh_stale).
 import json
 import math
 import sys
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from itertools import groupby
+from operator import itemgetter
 from typing import NamedTuple
 
 from django.db import IntegrityError, ProgrammingError, connection, transaction
+from django.db.backends.utils import CursorWrapper
 from django.db.models import F, QuerySet
 from psycopg.errors import CardinalityViolation, UniqueViolation
 from psycopg.types.json import Jsonb
 
 from . import aggregates, partitions
+from .domain import indicators as ind
 from .models import Datastream, IngestCounter, Observation, Quality, RejectionCounter
 
 
@@ -386,7 +391,7 @@ _ATTEMPTS = ((_INSERT_NEW, UniqueViolation), (_UPSERT, CardinalityViolation))
 _RETURNING = " RETURNING id, datastream_id, phenomenon_time"
 # Latest value and time ranges per datastream of the batch; late data never moves them back (LEAST/GREATEST
 # ignore NULLs). Same rules as update_datastreams.
-_LATEST = """
+_LATEST_UPDATE = """
 UPDATE airquality_datastream d SET
     latest_time = CASE WHEN d.latest_time IS NULL OR b.t >= d.latest_time THEN b.t ELSE d.latest_time END,
     latest_result = CASE WHEN d.latest_time IS NULL OR b.t >= d.latest_time THEN b.v ELSE d.latest_result END,
@@ -394,6 +399,8 @@ UPDATE airquality_datastream d SET
     phenomenon_end = GREATEST(d.phenomenon_end, b.t),
     result_time_start = LEAST(d.result_time_start, b.rt_first),
     result_time_end = GREATEST(d.result_time_end, b.rt_last)
+"""
+_LATEST = _LATEST_UPDATE + """
 FROM (
     SELECT datastream_id, max(phenomenon_time) AS t,
            (array_agg(result ORDER BY phenomenon_time DESC))[1] AS v,
@@ -402,22 +409,52 @@ FROM (
     FROM aq_obs_in GROUP BY datastream_id
 ) b
 WHERE d.id = b.datastream_id
-"""
+"""  # noqa: S608 (constants only)
+
+
+_COLUMNS = (
+    "datastream_id, phenomenon_time, phenomenon_start, result, result_time, quality, feature_of_interest_id, "
+    "parameters"
+)
+_COPY_TYPES = ["int8", "timestamptz", "timestamptz", "float8", "timestamptz", "int2", "int8", "jsonb"]
+# Latest value and ranges per datastream from the batch summary (batch_summary), for the direct path.
+_LATEST_FROM_SUMMARY = _LATEST_UPDATE + """
+FROM unnest(%s::bigint[], %s::timestamptz[], %s::float8[], %s::timestamptz[], %s::timestamptz[], %s::timestamptz[])
+    AS b(datastream_id, t, v, first, rt_first, rt_last)
+WHERE d.id = b.datastream_id
+"""  # noqa: S608 (constants only)
+_MARK_STALE_FROM_SUMMARY = (
+    "INSERT INTO airquality_stalerange (datastream_id, first_hour_end, last_hour_end) "
+    "SELECT * FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[])"
+)
+
+
+def _copy(cur: CursorWrapper, table: str, rows: list[Row]) -> None:
+    with cur.cursor.copy(f"COPY {table} ({_COLUMNS}) FROM STDIN (FORMAT BINARY)") as copy:  # constants only
+        copy.set_types(_COPY_TYPES)
+        for r in rows:
+            copy.write_row(r if r.parameters is None else r._replace(parameters=Jsonb(r.parameters)))
 
 
 def _store_postgres(rows: list[Row]) -> list[int | None]:
-    """COPY the batch into a temporary table, then set-based statements: the upsert, the latest values and
-    the stale marks. Python touches each row once (COPY); returns the ids (small batches only)."""
+    """Store a batch with set-based statements; returns the ids (small batches only).
+
+    Large batches of new data, the common case, are COPYed straight into the table, and the latest values and
+    stale marks come from a summary Python builds: no staging pass. If a key exists already (re-sent or
+    corrected data) or repeats within the batch, that COPY is rolled back and the batch takes the staging
+    path: COPY into a temporary table, then the upsert, latest values and stale marks from it."""
     with connection.cursor() as cur:
+        if len(rows) > RETURN_IDS_UP_TO and _copy_new(cur, rows):
+            latest, stale = batch_summary(rows)
+            cur.execute(_LATEST_FROM_SUMMARY, [_pg_array(column) for column in latest])
+            cur.execute(_MARK_STALE_FROM_SUMMARY, [_pg_array(column) for column in stale])
+            return [None] * len(rows)
         cur.execute(
             "CREATE TEMP TABLE IF NOT EXISTS aq_obs_in (datastream_id bigint, phenomenon_time timestamptz, "
             "phenomenon_start timestamptz, result float8, result_time timestamptz, quality smallint, "
             "feature_of_interest_id bigint, parameters jsonb) ON COMMIT DELETE ROWS"
         )
-        with cur.cursor.copy("COPY aq_obs_in FROM STDIN (FORMAT BINARY)") as copy:
-            copy.set_types(["int8", "timestamptz", "timestamptz", "float8", "timestamptz", "int2", "int8", "jsonb"])
-            for r in rows:
-                copy.write_row(r if r.parameters is None else r._replace(parameters=Jsonb(r.parameters)))
+        _copy(cur, "aq_obs_in", rows)
         returning = _RETURNING if len(rows) <= RETURN_IDS_UP_TO else ""
         for sql, retry_on in _ATTEMPTS:
             try:
@@ -434,6 +471,60 @@ def _store_postgres(rows: list[Row]) -> list[int | None]:
         cur.execute(aggregates.MARK_STALE_FROM_STAGING.format(staging="aq_obs_in"))
         cur.execute("TRUNCATE aq_obs_in")
     return [found.get((r.datastream_id, r.phenomenon_time)) for r in rows] if returning else [None] * len(rows)
+
+
+def _copy_new(cur: CursorWrapper, rows: list[Row]) -> bool:
+    """COPY into the table itself; False, with nothing written, if a key exists or repeats in the batch."""
+    try:
+        with transaction.atomic():
+            _copy(cur, "airquality_observation", rows)
+    except UniqueViolation:  # raised by psycopg's own cursor, which COPY uses
+        return False
+    return True
+
+
+def batch_summary(rows: list[Row]) -> tuple[list[list], list[list]]:
+    """Per datastream: newest time and its value, earliest start, result-time range; and the stale hour ranges
+    per datastream and UTC day (as MARK_STALE_FROM_STAGING has them). As columns for unnest().
+
+    Runs on every large batch, so the per-row work stays in C (sorted, map, min/max); Python loops per
+    datastream and per day only."""
+    latest: list[list] = [[], [], [], [], [], []]
+    stale: list[list] = [[], [], []]
+    for ds, group in groupby(sorted(rows, key=_DATASTREAM), key=_DATASTREAM):
+        grp = list(group)
+        times = sorted(map(_TIME, grp))
+        newest = times[-1]
+        starts = list(filter(None, map(_START, grp)))
+        result_times = list(filter(None, map(_RESULT_TIME, grp)))
+        for column, value in zip(latest, (
+            ds,
+            newest,
+            next(r.result for r in reversed(grp) if r.phenomenon_time == newest),
+            min(times[0], min(starts, default=newest)),
+            min(result_times, default=None),
+            max(result_times, default=None),
+        ), strict=True):
+            column.append(value)
+        i = 0
+        while i < len(times):  # one mark per UTC day touched, from its first to its last hour
+            utc = times[i].astimezone(UTC)
+            j = bisect_left(times, utc.replace(hour=0, minute=0, second=0, microsecond=0) + DAY, i)
+            for column, value in zip(stale, (ds, ind.hour_end(times[i]), ind.hour_end(times[j - 1])), strict=True):
+                column.append(value)
+            i = j
+    return latest, stale
+
+
+def _pg_array(values: list[int | float | datetime | None]) -> str:
+    """A PostgreSQL array literal of numbers or datetimes (never text, so nothing needs escaping): psycopg
+    adapts a list element by element in Python, ten times slower than this."""
+    items = ("NULL" if v is None else v.isoformat() if type(v) is datetime else repr(v) for v in values)
+    return "{" + ",".join(items) + "}"
+
+
+_DATASTREAM, _TIME, _START, _RESULT_TIME = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(4)
+DAY = timedelta(days=1)
 
 
 def update_datastreams(rows: list[Row]) -> None:

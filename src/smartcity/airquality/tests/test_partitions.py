@@ -1,9 +1,11 @@
-from datetime import UTC, date, datetime
+import random
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
 
 from smartcity.airquality import ingest, partitions
+from smartcity.airquality import models as m
 from smartcity.airquality.partitions import add_months
 
 
@@ -25,3 +27,54 @@ def test_observations_are_partitioned_by_month_with_a_brin_index(no2_stream):
     with connection.cursor() as cur:
         cur.execute("SELECT tableoid::regclass::text FROM airquality_observation WHERE phenomenon_time = %s", [t])
         assert cur.fetchone()[0] == "airquality_observation_201904"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_direct_copy_and_staging_upsert_agree(no2_stream, monkeypatch):
+    """A large batch of new data is COPYed straight into the table with latest values and stale marks from
+    batch_summary; a batch meeting an existing key takes the staging upsert. Both must leave the same state."""
+    paths = []
+    copy_new = ingest._copy_new
+    monkeypatch.setattr(ingest, "_copy_new", lambda cur, rows: paths.append(copy_new(cur, rows)) or paths[-1])
+    other = m.Datastream.objects.create(
+        name="NO2 zweite Reihe", thing=no2_stream.thing, sensor=no2_stream.sensor,
+        observed_property=no2_stream.observed_property, unit_of_measurement=no2_stream.unit_of_measurement,
+    )
+    t0 = datetime(2026, 2, 27, 22, 30, tzinfo=UTC)  # 60 hours over four days and two months (partitions)
+
+    def batch(ds: m.Datastream) -> list[ingest.Row]:
+        half = timedelta(minutes=30)
+        rows = [
+            ingest.Row(ds.pk, t0 + i * half, t0 + (i - 1) * half if i % 3 == 0 else None, float(i % 97),
+                       t0 + (i + 1) * half if i % 2 else None, 0, None, None)
+            for i in range(120)
+        ]
+        random.Random(7).shuffle(rows)  # the summary must not rely on the order of the rows
+        return rows
+
+    ingest.ingest_rows(batch(no2_stream), [], source="test")
+    m.Observation.objects.create(datastream=other, phenomenon_time=t0, result=1.0)  # an existing key
+    ingest.ingest_rows(batch(other), [], source="test")
+    assert paths == [True, False]
+
+    def state(ds: m.Datastream) -> tuple:
+        ds.refresh_from_db()
+        marks = sorted(m.StaleRange.objects.filter(datastream=ds).values_list("first_hour_end", "last_hour_end"))
+        return (ds.latest_time, ds.latest_result, ds.phenomenon_start, ds.phenomenon_end, ds.result_time_start,
+                ds.result_time_end, marks, m.Observation.objects.filter(datastream=ds).count())
+
+    direct = state(no2_stream)
+    assert direct == state(other)
+    assert direct[0] == t0 + 119 * timedelta(minutes=30) and direct[1] == float(119 % 97)
+    assert direct[2] == t0 - timedelta(minutes=30) and len(direct[6]) == 4 and direct[7] == 120
+
+
+def test_batch_summary_of_plain_instants_of_two_interleaved_datastreams():
+    t0 = datetime(2026, 3, 1, 23, tzinfo=UTC)
+    rows = [ingest.Row(ds, t0 + timedelta(hours=h), None, float(10 * ds + h), None, 0, None, None)
+            for h in (2, 0, 1) for ds in (2, 1)]
+    latest, stale = ingest.batch_summary(rows)
+    assert latest == [[1, 2], [t0 + timedelta(hours=2)] * 2, [12.0, 22.0], [t0, t0], [None, None], [None, None]]
+    # 23:00 on 1 March, then 00:00–01:00 on 2 March: two UTC days per datastream
+    assert stale == [[1, 1, 2, 2], [t0, t0 + timedelta(hours=1)] * 2, [t0, t0 + timedelta(hours=2)] * 2]
