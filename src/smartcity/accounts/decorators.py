@@ -47,7 +47,27 @@ def staff_required(view: View) -> View:
         if not user.is_staff_member:
             raise PermissionDenied
         if not user.is_verified():
-            return redirect(f"{reverse('accounts:two_factor')}?{urlencode({'next': request.get_full_path()})}")
+            return _to_second_factor(request)
         return view(request, *args, **kwargs)
 
     return wrapped
+
+
+def second_factor_required(view: View) -> View:
+    """Logged in, and with the TOTP second factor where the account needs one (User.needs_two_factor): for
+    views of roles outside the staff departments, such as the open data editors."""
+
+    @wraps(view)
+    def wrapped(request: HttpRequest, *args, **kwargs) -> HttpResponse:
+        user = request.user
+        if not user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        if not user.is_verified() and user.needs_two_factor:
+            return _to_second_factor(request)
+        return view(request, *args, **kwargs)
+
+    return wrapped
+
+
+def _to_second_factor(request: HttpRequest) -> HttpResponse:
+    return redirect(f"{reverse('accounts:two_factor')}?{urlencode({'next': request.get_full_path()})}")

@@ -1,11 +1,10 @@
 """Demo departments and users (PROTOCOL.md). Staff get a TOTP device; `demo_totp <username>` prints its code."""
 
 from django.contrib.auth.hashers import make_password
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from .models import Department, StaffRole, TrustLevel, User
 from .plugins.contrib.bundid_simulator.persons import by_id
-from .twofactor import DEVICE_NAME
+from .twofactor import ensure_confirmed_device
 
 PASSWORD = "Demo-2026!"
 
@@ -69,6 +68,5 @@ def load(stdout) -> None:
                      is_staff=superuser, is_superuser=superuser)
         for code, role in roles:
             StaffRole.objects.get_or_create(user=user, department=departments[code], role=role)
-        if not TOTPDevice.objects.filter(user=user, confirmed=True).exists():
-            TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
+        ensure_confirmed_device(user)
     stdout.write(f"  {len(DEPARTMENTS)} Fachbereiche, 1 Bürgerin, {len(STAFF)} Mitarbeitende")

@@ -4,6 +4,8 @@ from django.db import models
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
 
+from . import second_factor
+
 
 class TrustLevel(models.TextChoices):
     """eIDAS-style levels as BundID names them; ordered from weakest to strongest."""
@@ -69,8 +71,9 @@ class User(AbstractUser):
 
     @property
     def needs_two_factor(self) -> bool:
-        """Staff members and anyone with admin access must log in with a second factor."""
-        return self.is_staff or self.is_superuser or self.is_staff_member
+        """Staff members, anyone with admin access and whom an app's rule names (second_factor) must log in
+        with a second factor."""
+        return self.is_staff or self.is_superuser or self.is_staff_member or second_factor.required_by_an_app(self)
 
     def has_trust(self, level: str) -> bool:
         return TrustLevel.rank(self.trust_level) >= TrustLevel.rank(level)

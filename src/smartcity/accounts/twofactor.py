@@ -15,6 +15,11 @@ def confirmed_device(user: User) -> TOTPDevice | None:
     return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("id").first()
 
 
+def ensure_confirmed_device(user: User) -> TOTPDevice:
+    """A confirmed device for a demo account (`./run manage demo_totp <username>` shows its code)."""
+    return confirmed_device(user) or TOTPDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=True)
+
+
 def pending_device(user: User) -> TOTPDevice:
     """The unconfirmed device being enrolled; created on first visit so the QR code stays stable on reload."""
     device = TOTPDevice.objects.filter(user=user, confirmed=False).order_by("id").first()

@@ -8,6 +8,8 @@ from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 
+from smartcity.accounts.twofactor import ensure_confirmed_device
+
 from . import publishers, services
 from .models import Dataset, Membership, Organization
 
@@ -178,6 +180,7 @@ def _ensure_editor(org: Organization) -> None:
         user = user_model.objects.create_user(LOGINS[0][1], email="opendata-redaktion@duesseldorf.example",
                                               password=LOGINS[0][2], first_name="Open-Data", last_name="Redaktion")
     Membership.objects.get_or_create(user=user, organization=org, defaults={"role": Membership.Role.ADMIN})
+    ensure_confirmed_device(user)  # editors log in with a second factor
 
 
 def load(stdout: TextIO) -> None:

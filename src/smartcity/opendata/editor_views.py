@@ -5,12 +5,13 @@ warnings for the editor, the publish button stays available (the data is the cit
 """
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
+
+from smartcity.accounts.decorators import second_factor_required
 
 from . import permissions, quality, services, shacl
 from .ckan.dictize import package_dict, prefetch
@@ -33,7 +34,7 @@ def _own_dataset(request: HttpRequest, name: str) -> Dataset:
     return ds
 
 
-@login_required
+@second_factor_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     orgs = _editor_orgs(request)
     datasets = (Dataset.objects.filter(organization__in=orgs).exclude(state=Dataset.State.DELETED)
@@ -41,7 +42,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     return render(request, "opendata/editor/dashboard.html", {"datasets": datasets, "orgs": orgs})
 
 
-@login_required
+@second_factor_required
 def dataset_create(request: HttpRequest) -> HttpResponse:
     orgs = _editor_orgs(request)
     form = DatasetForm(request.POST or None, orgs=orgs)
@@ -56,7 +57,7 @@ def dataset_create(request: HttpRequest) -> HttpResponse:
     return render(request, "opendata/editor/form.html", {"form": form, "ds": None})
 
 
-@login_required
+@second_factor_required
 def dataset_edit(request: HttpRequest, name: str) -> HttpResponse:
     ds = _own_dataset(request, name)
     form = DatasetForm(request.POST or None, orgs=[ds.organization], instance=ds)
@@ -77,7 +78,7 @@ def dataset_edit(request: HttpRequest, name: str) -> HttpResponse:
     })
 
 
-@login_required
+@second_factor_required
 def resource_upload(request: HttpRequest, name: str) -> HttpResponse:
     ds = _own_dataset(request, name)
     form = ResourceForm(request.POST or None, request.FILES or None)
@@ -95,7 +96,7 @@ def resource_upload(request: HttpRequest, name: str) -> HttpResponse:
     return render(request, "opendata/editor/resource.html", {"form": form, "ds": ds})
 
 
-@login_required
+@second_factor_required
 @require_POST
 def dataset_state(request: HttpRequest, name: str) -> HttpResponse:
     ds = _own_dataset(request, name)
@@ -112,7 +113,7 @@ def dataset_state(request: HttpRequest, name: str) -> HttpResponse:
     return redirect("opendata:editor_edit", ds.name)
 
 
-@login_required
+@second_factor_required
 def tokens(request: HttpRequest) -> HttpResponse:
     _editor_orgs(request)
     created = None

@@ -15,6 +15,11 @@ def member_org_ids(user, roles: tuple[str, ...] = ("editor", "admin")) -> set:
     return set(Membership.objects.filter(user=user, role__in=roles).values_list("organization_id", flat=True))
 
 
+def is_member(user) -> bool:
+    """Editor or admin of any organisation."""
+    return bool(user and user.is_authenticated) and Membership.objects.filter(user=user).exists()
+
+
 def can_edit_org(user, org: Organization) -> bool:
     return is_sysadmin(user) or org.pk in member_org_ids(user)
 

@@ -1,6 +1,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+from smartcity.accounts.twofactor import ensure_confirmed_device
 from smartcity.opendata import services
 from smartcity.opendata.models import ApiToken, Membership, Organization
 
@@ -21,6 +22,7 @@ def orgs(db):
 def editor(orgs):
     user = get_user_model().objects.create_user("redaktion-dus", email="od@example.org", password="Test-Passwort-1")
     Membership.objects.create(user=user, organization=orgs[0], role="editor")
+    ensure_confirmed_device(user)
     return user
 
 

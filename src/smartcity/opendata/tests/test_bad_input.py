@@ -10,6 +10,7 @@ import json
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from smartcity.accounts.testing import login_staff
 from smartcity.audit.models import AuditEvent
 from smartcity.opendata.models import (
     ChangeEvent,
@@ -367,7 +368,7 @@ EDITOR_FORM = {"title": "Wochenmärkte", "name": "wochenmaerkte", "owner_org": "
     ({"groups": ["keine-kategorie"]}, "groups"), ({"owner_org": "koeln"}, "owner_org"),
 ])
 def test_editor_dataset_form_shows_errors_and_writes_nothing(client, editor, world, changes, field):
-    client.force_login(editor)
+    login_staff(client, editor)
     before = _counts()
     for url in ("/opendata/redaktion/neu/", f"/opendata/redaktion/{world['ds']}/"):
         data = {**EDITOR_FORM, **changes}
@@ -386,7 +387,7 @@ def test_editor_dataset_form_shows_errors_and_writes_nothing(client, editor, wor
     {"upload": SimpleUploadedFile("leer.csv", b"")}, {"url": "kein Link"},
 ])
 def test_editor_resource_form_shows_errors_and_writes_nothing(client, editor, world, data):
-    client.force_login(editor)
+    login_staff(client, editor)
     before = _counts()
     response = client.post(f"/opendata/redaktion/{world['ds']}/ressource/", data)
     assert response.status_code == 200 and response.context["form"].errors
@@ -394,7 +395,7 @@ def test_editor_resource_form_shows_errors_and_writes_nothing(client, editor, wo
 
 
 def test_editor_state_and_token_forms_ignore_garbage(client, editor, world):
-    client.force_login(editor)
+    login_staff(client, editor)
     before = _counts()
     assert client.post(f"/opendata/redaktion/{world['ds']}/status/", {"state": "x" * 1000}).status_code == 302
     assert client.post("/opendata/redaktion/tokens/", {"revoke": "\x00"}).status_code == 302

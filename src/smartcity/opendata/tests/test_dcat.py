@@ -7,6 +7,7 @@ import pytest
 from rdflib import Graph, URIRef
 from rdflib.namespace import DCAT, DCTERMS, RDF
 
+from smartcity.accounts.testing import login_staff
 from smartcity.opendata import demo, shacl
 from smartcity.opendata.dcat import HYDRA
 from smartcity.opendata.models import Dataset
@@ -83,6 +84,6 @@ def test_editor_page_shows_shacl_findings(client, editor, orgs, monkeypatch):
     ds = make_dataset(orgs[0], "mit-hinweisen", state="draft")
     finding = shacl.Finding("Violation", "x", "http://purl.org/dc/terms/license", "Lizenz MUSS angegeben werden.")
     monkeypatch.setattr(shacl, "dataset_findings", lambda _ds: [finding])
-    client.force_login(editor)
+    login_staff(client, editor)
     html = client.get(f"/opendata/redaktion/{ds.name}/").content.decode()
     assert "Lizenz MUSS angegeben werden." in html and "DCAT-AP.de" in html

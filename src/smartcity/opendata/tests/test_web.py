@@ -2,7 +2,9 @@
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 
+from smartcity.accounts.testing import PASSWORD, login_staff, make_citizen
 from smartcity.opendata.models import Dataset
 
 pytestmark = pytest.mark.django_db
@@ -39,7 +41,7 @@ def test_draft_is_invisible_to_the_public(client, orgs):
 
 
 def test_editor_creates_uploads_and_publishes(client, editor, django_capture_on_commit_callbacks):
-    client.force_login(editor)
+    login_staff(client, editor)
     assert client.get("/opendata/redaktion/").status_code == 200
     form = {"title": "Wochenmärkte", "name": "wochenmaerkte", "owner_org": "duesseldorf", "notes": "Märkte",
             "tag_string": "Markt, Einkaufen", "groups": ["econ"], "frequency": "ANNUAL",
@@ -67,7 +69,7 @@ def test_editor_cannot_touch_other_organisations(client, editor, orgs):
     from .conftest import make_dataset
 
     other = make_dataset(orgs[1], "koeln-intern", state="draft")
-    client.force_login(editor)
+    login_staff(client, editor)
     assert client.get(f"/opendata/redaktion/{other.name}/").status_code == 403
     assert client.post(f"/opendata/redaktion/{other.name}/status/", {"state": "active"}).status_code == 403
     other.refresh_from_db()
@@ -75,10 +77,25 @@ def test_editor_cannot_touch_other_organisations(client, editor, orgs):
 
 
 def test_tokens_are_shown_once_and_revocable(client, editor):
-    client.force_login(editor)
+    login_staff(client, editor)
     page = client.post("/opendata/redaktion/tokens/", {"name": "Skript"}).content.decode()
     assert "sc_" in page
     token = editor.opendata_tokens.get()
     client.post("/opendata/redaktion/tokens/", {"revoke": str(token.id)})
     token.refresh_from_db()
     assert token.revoked_at is not None
+
+
+def test_editors_need_the_second_factor(client, editor, orgs):
+    """Editors publish in the city's name and see private datasets: like staff, they log in with TOTP."""
+    assert editor.needs_two_factor and not make_citizen().needs_two_factor
+    client.force_login(editor)  # a session without the second factor (e.g. from before it was required)
+    for url in ("/opendata/redaktion/", "/opendata/redaktion/neu/", "/opendata/redaktion/tokens/"):
+        response = client.get(url)
+        assert response.status_code == 302 and response["Location"].startswith(reverse("accounts:two_factor")), url
+    client.logout()
+    editor.set_password(PASSWORD)
+    editor.save()
+    login = client.post(reverse("accounts:login"), {"username": editor.username, "password": PASSWORD,
+                                                    "next": "/opendata/redaktion/"})
+    assert login["Location"] == reverse("accounts:two_factor") and "_auth_user_id" not in client.session
