@@ -24,13 +24,13 @@ from django.utils.translation import gettext
 
 from smartcity.audit.services import record
 
-from .models import Address, Application, DecisionRecord, ParkingConfig, Permit, Zone
+from .models import Address, Application, DecisionRecord, ParkingConfig, Permit, PermitPlate, Zone
 from .registers import registry
 from .registers.base import PersonQuery, RegisterUnavailable, keeper_is
 from .rules import eligibility as rules
 from .rules.fees import FEE_LEGAL_BASIS, compute_fee, format_euros
 from .rules.lifecycle import pro_rata_refund, renewal_open, renewal_opens_on, renewal_validity, validity
-from .rules.plates import normalise_plate, normalise_vin_fragment
+from .rules.plates import SAME_PLATE_TWICE, InvalidInput, normalise_plate, normalise_vin_fragment
 from .zones import assign_zone, find_address
 
 log = logging.getLogger(__name__)
@@ -118,8 +118,7 @@ def create_application(applicant: Any, *, plate: str, vin_suffix: str, months: i
                        second_plate: str = "", special_circumstances: str = "", usage_document: Any = None,
                        replaces: Permit | None = None, channel: str = Application.Channel.ONLINE) -> Application:
     """Save a draft. Raises ``rules.plates.InvalidInput`` (German) for a malformed plate or VIN fragment."""
-    plate = normalise_plate(plate)
-    second = normalise_plate(second_plate) if second_plate.strip() else ""
+    plate, second = _plates(plate, second_plate)
     vin = normalise_vin_fragment(vin_suffix)
     if replaces is not None and (replaces.holder_id != applicant.pk or replaces.status != Permit.Status.ACTIVE):
         raise ParkingError(gettext("Dieser Ausweis ist nicht (mehr) gültig und kann nicht geändert werden."))
@@ -137,11 +136,20 @@ def create_application(applicant: Any, *, plate: str, vin_suffix: str, months: i
     return application
 
 
+def _plates(plate: str, second_plate: str) -> tuple[str, str]:
+    """Both plates in canonical form; raises ``InvalidInput`` (German msgid) for a malformed one or the same twice."""
+    plate = normalise_plate(plate)
+    second = normalise_plate(second_plate) if second_plate.strip() else ""
+    if second == plate:
+        raise InvalidInput(SAME_PLATE_TWICE)
+    return plate, second
+
+
 def correct_application(application: Application, *, plate: str, vin_suffix: str, months: int,
                         second_plate: str = "", special_circumstances: str = "", usage_document: Any = None) -> None:
     """The citizen corrects a draft (after a RETURN). Only drafts can be changed."""
-    plate, vin = normalise_plate(plate), normalise_vin_fragment(vin_suffix)
-    second = normalise_plate(second_plate) if second_plate.strip() else ""
+    plate, second = _plates(plate, second_plate)
+    vin = normalise_vin_fragment(vin_suffix)
     with transaction.atomic():
         app = _locked(application)
         if app.status != Status.DRAFT:
@@ -205,14 +213,16 @@ def _address_from_register(registered: Any) -> Address | None:
 def _request(app: Application) -> rules.Request:
     excluded = app.replaces_id
     other = Permit.objects.filter(holder=app.applicant, status=Permit.Status.ACTIVE).exclude(pk=excluded).first()
-    plate_taken = Permit.objects.filter(plate=app.plate, status=Permit.Status.ACTIVE).exclude(
-        holder=app.applicant).exists()
+    # Both plates alike: each may be neither plate of another person's active permit (PermitPlate holds both).
+    requested = [p for p in (app.plate, app.second_plate) if p]
+    taken = sorted(set(PermitPlate.objects.filter(plate__in=requested, active=True).exclude(
+        permit__holder=app.applicant).values_list("plate", flat=True)))
     return rules.Request(
         plate=app.plate, vin_suffix=app.vin_suffix, months=app.months, today=_today(),
         second_plate=app.second_plate, special_circumstances=app.special_circumstances,
         has_usage_document=app.usage_document_id is not None, failed_vin_attempts=app.vin_failures,
         other_active_permit_of_person=other.number if other else "",
-        active_permit_for_plate_of_other_person=plate_taken)
+        plates_of_other_persons=tuple(taken))
 
 
 def _inputs(app: Application, person: rules.PersonRecord, vehicle: rules.VehicleRecord,
