@@ -18,6 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Value
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
@@ -211,18 +212,23 @@ def _address_from_register(registered: Any) -> Address | None:
 
 
 def _request(app: Application) -> rules.Request:
-    excluded = app.replaces_id
-    other = Permit.objects.filter(holder=app.applicant, status=Permit.Status.ACTIVE).exclude(pk=excluded).first()
-    # Both plates alike: each may be neither plate of another person's active permit (PermitPlate holds both).
+    """The facts from our own database, in one round trip: the person's other active permit (not the one this
+    application replaces; partial unique index on the holder) and the requested plates, first or second alike,
+    that are a plate of another person's active permit (partial unique index on ``PermitPlate.plate``)."""
     requested = [p for p in (app.plate, app.second_plate) if p]
-    taken = sorted(set(PermitPlate.objects.filter(plate__in=requested, active=True).exclude(
-        permit__holder=app.applicant).values_list("plate", flat=True)))
+    own = (Permit.objects.filter(holder_id=app.applicant_id, status=Permit.Status.ACTIVE).exclude(pk=app.replaces_id)
+           .order_by().annotate(fact=Value("own")).values_list("fact", "number"))
+    taken = (PermitPlate.objects.filter(plate__in=requested, active=True).exclude(permit__holder_id=app.applicant_id)
+             .order_by().annotate(fact=Value("taken")).values_list("fact", "plate"))
+    facts: dict[str, list[str]] = {"own": [], "taken": []}
+    for fact, value in own.union(taken, all=True):
+        facts[fact].append(value)
     return rules.Request(
         plate=app.plate, vin_suffix=app.vin_suffix, months=app.months, today=_today(),
         second_plate=app.second_plate, special_circumstances=app.special_circumstances,
         has_usage_document=app.usage_document_id is not None, failed_vin_attempts=app.vin_failures,
-        other_active_permit_of_person=other.number if other else "",
-        plates_of_other_persons=tuple(taken))
+        other_active_permit_of_person=min(facts["own"], default=""),
+        plates_of_other_persons=tuple(sorted(set(facts["taken"]))))
 
 
 def _inputs(app: Application, person: rules.PersonRecord, vehicle: rules.VehicleRecord,
