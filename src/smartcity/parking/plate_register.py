@@ -8,9 +8,11 @@ no write path can forget them (issuing, replacing, expiry, return, retention, th
 test factories) and a conflicting insert fails with an ``IntegrityError`` exactly as a unique constraint on
 ``parking_permit`` itself would. See docs/adr/0051-permit-plates-table.md.
 
-``ensure_triggers`` runs after every ``migrate`` (``post_migrate``): on SQLite, Django rebuilds a table for many
-schema changes and the rebuilt table has no triggers, so a later migration of ``Permit`` would silently drop
-them; on PostgreSQL the check finds them and does nothing.
+SQLite and migrations: Django rebuilds a table for many schema changes. A rebuilt ``parking_permit`` has no
+triggers, and rebuilding ``parking_permitplate`` fails while triggers name it ("error in trigger …: no such
+table"). So on SQLite the triggers are dropped before every ``migrate`` (``pre_migrate``: ``drop_before_migrate``)
+and installed again, with the rows rebuilt, after it (``post_migrate``: ``ensure_triggers``). On PostgreSQL tables
+are altered in place: the migration creates the triggers once and ``ensure_triggers`` only checks they exist.
 """
 
 from typing import Any
@@ -136,11 +138,23 @@ def rebuild(connection: Any) -> int:
         return cursor.rowcount
 
 
-def ensure_triggers(using: str = "default", **_kwargs: Any) -> None:
-    """``post_migrate`` receiver: (re)install the triggers if a migration removed them (SQLite table rebuilds)."""
-    connection = connections[using]
+def _tables_exist(connection: Any) -> bool:
     tables = connection.introspection.table_names()
-    if PERMITS in tables and PLATES in tables and not triggers_installed(connection):
+    return PERMITS in tables and PLATES in tables
+
+
+def drop_before_migrate(using: str = "default", **_kwargs: Any) -> None:
+    """``pre_migrate`` receiver: on SQLite, drop the triggers so table rebuilds in migrations work (see above)."""
+    connection = connections[using]
+    if connection.vendor == "sqlite" and _tables_exist(connection):
+        drop_triggers(connection)
+
+
+def ensure_triggers(using: str = "default", **_kwargs: Any) -> None:
+    """``post_migrate`` receiver: install the triggers if they are missing, and on SQLite rebuild the rows written
+    while they were gone (SQLite serves only the demo and tests)."""
+    connection = connections[using]
+    if _tables_exist(connection) and not triggers_installed(connection):
         install_triggers(connection)
         if connection.vendor != "postgresql":
-            rebuild(connection)  # rows written while the triggers were gone (SQLite: demo and tests only)
+            rebuild(connection)

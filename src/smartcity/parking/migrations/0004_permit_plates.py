@@ -17,9 +17,11 @@ def copy_plates(apps, schema_editor):
 
 
 def install_triggers(apps, schema_editor):
+    """PostgreSQL only: on SQLite the post_migrate receiver installs them after the whole run (plate_register.py)."""
     from smartcity.parking.plate_register import install_triggers
 
-    install_triggers(schema_editor.connection)
+    if schema_editor.connection.vendor == "postgresql":
+        install_triggers(schema_editor.connection)
 
 
 def drop_triggers(apps, schema_editor):
@@ -77,6 +79,6 @@ class Migration(migrations.Migration):
             constraint=models.CheckConstraint(condition=models.Q(("slot__in", (1, 2))),
                                               name="permit_plate_slot_1_or_2"),
         ),
-        # Last: on SQLite the constraint changes above rebuild tables, which would drop triggers made earlier.
+        # Last, and on PostgreSQL only (SQLite: see install_triggers).
         migrations.RunPython(install_triggers, drop_triggers),
     ]

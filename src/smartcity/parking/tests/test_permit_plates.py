@@ -217,3 +217,19 @@ def test_paid_application_for_a_plate_in_use_as_second_plate_after_payment(resid
     app.refresh_from_db()
     assert app.status == Application.Status.IN_REVIEW
     assert PermitPlate.objects.filter(plate="D-EM 1234", active=True).count() == 1
+
+
+def test_on_sqlite_triggers_make_way_for_table_rebuilds_during_migrate(zone):
+    """SQLite rebuilds tables in migrations; a trigger naming a rebuilt table breaks the rename. So they are
+    dropped before migrate and come back, with the rows, after it. PostgreSQL keeps them throughout."""
+    plate_register.drop_before_migrate(using="default")
+    assert plate_register.triggers_installed(connection) == (connection.vendor == "postgresql")
+    if connection.vendor == "sqlite":
+        with connection.cursor() as cursor:  # what Django's SQLite schema editor does to rebuild a table
+            cursor.execute("CREATE TABLE new__parking_permitplate AS SELECT * FROM parking_permitplate")
+            cursor.execute("DROP TABLE parking_permitplate")
+            cursor.execute("ALTER TABLE new__parking_permitplate RENAME TO parking_permitplate")
+            cursor.execute("CREATE UNIQUE INDEX uniq_active_plate ON parking_permitplate (plate) WHERE active")
+    plate_register.ensure_triggers(using="default")
+    assert plate_register.triggers_installed(connection)
+    assert _plates(_permit(zone, "D-AB 1", "D-CD 2")) == [(1, "D-AB 1", True), (2, "D-CD 2", True)]
