@@ -102,6 +102,10 @@ TEMPLATES = [
     }
 ]
 
+# Django's default renderer, with input and select widgets written in Python instead of through their templates
+# (same HTML; core/formrenderer.py).
+FORM_RENDERER = "smartcity.core.formrenderer.FastWidgetRenderer"
+
 if "DATABASE_URL" not in os.environ:
     VAR_DIR.mkdir(parents=True, exist_ok=True)  # SQLite does not create its parent folder
 DATABASES = {

@@ -17,10 +17,10 @@ from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
+from smartcity.core.html import escape
+
 register = template.Library()
 _PLACEHOLDER = "0"
-# The replacements of django.utils.html.escape (html.escape with quote=True), in one C call.
-_ESCAPES = str.maketrans({"&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#x27;"})
 
 
 class QueueRow(NamedTuple):
@@ -38,11 +38,6 @@ class QueueRow(NamedTuple):
     assignee__first_name: str | None
     assignee__last_name: str | None
     assignee__username: str | None
-
-
-def escape(value: Any) -> str:
-    """``django.utils.html.escape`` without the lazy-string and SafeString wrapping (plain str in, str out)."""
-    return str(value).translate(_ESCAPES)
 
 
 def _assignee(row: QueueRow) -> str:
