@@ -98,6 +98,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "smartcity.core.context_processors.platform",
             ],
+            # Same output as Django's tags, cheaper on every page: {% url 'name' %} without arguments reversed
+            # once, {% translate "literal" %} without the lazy string (core/templatetags/fast_url.py, fast_i18n.py).
+            "builtins": ["smartcity.core.templatetags.fast_url"],
+            "libraries": {"i18n": "smartcity.core.templatetags.fast_i18n"},
         },
     }
 ]
