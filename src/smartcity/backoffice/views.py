@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,6 +19,7 @@ from smartcity.audit.models import AuditEvent
 from smartcity.cases import extensions, services
 from smartcity.cases.models import Case
 from smartcity.cases.services import CaseError
+from smartcity.core.pagination import FirstPagePaginator
 from smartcity.documents.models import Document
 from smartcity.documents.services import store_upload
 from smartcity.documents.validation import UploadRejected
@@ -31,8 +31,9 @@ from .templatetags.backoffice_tags import QueueRow
 PAGE_SIZE = 50
 
 
-class CappedPaginator(Paginator):
-    """Counting 60,000 matches costs more than fetching the page; beyond CAP the queue says "more than"."""
+class CappedPaginator(FirstPagePaginator):
+    """Counting 60,000 matches costs more than fetching the page; beyond CAP the queue says "more than". A first
+    page with fewer than PAGE_SIZE rows is not counted at all."""
 
     CAP = 10_000
 
