@@ -78,7 +78,7 @@ MIDDLEWARE = [
     "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "smartcity.core.middleware.CSPMiddleware",  # django-csp's, the header built once
     "axes.middleware.AxesMiddleware",
 ]
 
