@@ -87,7 +87,8 @@ WSGI_APPLICATION = "smartcity.wsgi.application"
 
 TEMPLATES = [
     {
-        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "BACKEND": "smartcity.core.templatebackend.ProjectTemplates",  # Django's; see its check
+        "NAME": "django",
         "DIRS": [BASE_DIR / "templates"],
         "APP_DIRS": True,
         "OPTIONS": {

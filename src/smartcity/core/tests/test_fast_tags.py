@@ -79,3 +79,14 @@ def test_memo_is_cleared_when_settings_change():
 def test_the_project_templates_use_them():
     base = get_template("base.html").template
     assert base.nodelist.get_nodes_by_type(MemoURLNode) and base.nodelist.get_nodes_by_type(LiteralTranslateNode)
+
+
+def test_system_check_accepts_our_i18n_but_still_reports_other_duplicates():
+    from django.template import engines
+
+    from smartcity.core.templatebackend import ProjectTemplates
+
+    assert engines["django"].check() == []
+    other = ProjectTemplates({"NAME": "x", "DIRS": [], "APP_DIRS": False, "OPTIONS": {
+        "libraries": {"i18n": "smartcity.core.templatetags.fast_i18n", "static": "django.templatetags.i18n"}}})
+    assert [w.id for w in other.check()] == ["templates.W003"]
