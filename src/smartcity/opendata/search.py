@@ -17,6 +17,7 @@ from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import F, Q, QuerySet, Sum
+from django.db.models.expressions import RawSQL
 
 from . import query, vocab
 from .models import Dataset, FacetCount, Group, Organization, Resource
@@ -247,7 +248,7 @@ def search(scope: Q, *, q: str = "", fq_list: list[str] = (), sort: str = "", ro
     key = _aggregate_key(qs.query, q, fq_list, fields, facet_limit, facet_mincount)
     seconds = settings.OPENDATA_FACET_CACHE_SECONDS
     hit = cache.get(key) if seconds > 0 else None
-    if hit is None and not by_bucket and _is_pg():
+    if hit is None and not by_bucket and fields and _is_pg():
         # One statement reads the matching rows once for the page, the count and every facet (ADR 0072).
         count, facets, page = page_count_and_facets(qs, order, start, rows, fields, facet_limit, facet_mincount)
         if seconds > 0:
@@ -313,9 +314,8 @@ def _facet_sql(qs: QuerySet[Dataset], fields: list[str], page: list[tuple[str, b
     and OFFSET parameters. Django 5.2 selects ``values_list`` columns in the order given (aliases below).
 
     Result rows: ``(-1, NULL, count)``, ``(i, value, n)`` for facet ``fields[i]``, ``(-2, id, position)``."""
-    if page:  # "id desc, …, id asc" orders by id desc: a later repetition of a column changes nothing
-        page = [(name, desc) for j, (name, desc) in enumerate(page) if name not in {n for n, _d in page[:j]}]
-    keys = [name for name, _desc in page or []]  # each column once, at its first place in the order
+    page = _unique_keys(page)
+    keys = [name for name, _desc in page or []]
     columns = [*keys, *(_FACET_COLUMNS[name] for name in fields)]
     inner, params = qs.order_by().values_list(*columns).query.sql_with_params()
     templates = _GROUP_SQL[connection.vendor]
@@ -325,14 +325,58 @@ def _facet_sql(qs: QuerySet[Dataset], fields: list[str], page: list[tuple[str, b
               for i, name in enumerate(fields)]
     parts = ["SELECT -1, NULL, COUNT(*) FROM m", *groups]
     if page is not None:
-        order = ", ".join(f"{alias} {'DESC' if desc else 'ASC'}"
-                          for alias, (_n, desc) in zip(key_aliases, page, strict=True))
-        # The page is ordered by the same keys; row_number() numbers its (at most ``rows``) rows in that order.
-        id_alias = key_aliases[keys.index("id")]
-        parts.append(f"SELECT -2, p.{id_alias}::text, row_number() OVER (ORDER BY {order}) "  # noqa: S608 (aliases)
-                     f"FROM (SELECT * FROM m ORDER BY {order} LIMIT %s OFFSET %s) p")
+        parts.append(_page_sql(keys, key_aliases, page))
     union = " UNION ALL ".join(parts)
     return f"WITH m({', '.join(key_aliases + aliases)}) AS ({inner}) {union}", params  # noqa: S608 (see _GROUP_SQL)
+
+
+# PostgreSQL (migration 0005): ``facet_codes`` holds hashtext('<field>:<value>') of every facet value of a
+# dataset. One unnest and one integer hash aggregate count all facets; the codes are decoded with the
+# (field, value) pairs of FacetCount, which hold every value any dataset carries (same transaction). Row -3
+# counts hash collisions among those pairs plus codes without a pair: if it is not 0 the caller falls back
+# to the JSON statement, so the counts stay exact.
+_CODED_SQL = (
+    "WITH m({columns}) AS ({inner}), "
+    "d AS (SELECT f.field, f.value, hashtext(f.field || ':' || f.value) h "
+    "      FROM (SELECT DISTINCT field, value FROM opendata_facetcount) f), "
+    "a AS (SELECT c, COUNT(*) n FROM (SELECT unnest(m.codes) c FROM m) e GROUP BY c) "
+    "SELECT -1, NULL, COUNT(*) FROM m "
+    "UNION ALL SELECT -3, NULL, (SELECT COUNT(*) - COUNT(DISTINCT h) FROM d) "
+    "  + (SELECT COUNT(*) FROM a WHERE NOT EXISTS (SELECT 1 FROM d WHERE d.h = a.c)) "
+    "UNION ALL SELECT array_position(%s::text[], d.field) - 1, d.value, a.n FROM a JOIN d ON d.h = a.c "
+    "  WHERE d.field = ANY(%s::text[])"
+)
+
+
+def _coded_sql(qs: QuerySet[Dataset], fields: list[str], page: list[tuple[str, bool]] | None,
+               ) -> tuple[str, tuple]:
+    """_facet_sql with all facets counted from ``facet_codes`` (PostgreSQL)."""
+    page = _unique_keys(page)
+    keys = [name for name, _desc in page or []]
+    qs = qs.annotate(codes=RawSQL('"opendata_dataset"."facet_codes"', ()))
+    inner, params = qs.order_by().values_list(*keys, "codes").query.sql_with_params()
+    key_aliases = [f"k{j}" for j in range(len(keys))]
+    sql = _CODED_SQL.format(columns=", ".join([*key_aliases, "codes"]), inner=inner)
+    if page is not None:
+        sql += " UNION ALL " + _page_sql(keys, key_aliases, page)
+    return sql, (*params, fields, fields)
+
+
+def _unique_keys(page: list[tuple[str, bool]] | None) -> list[tuple[str, bool]] | None:
+    """Each sort column once, at its first place: "id desc, …, id asc" orders by id desc."""
+    if not page:
+        return page
+    return [(name, desc) for j, (name, desc) in enumerate(page) if name not in {n for n, _d in page[:j]}]
+
+
+def _page_sql(keys: list[str], key_aliases: list[str], page: list[tuple[str, bool]]) -> str:
+    """The page branch over the CTE ``m``: ordered by the sort keys, LIMIT/OFFSET parameters appended by the
+    caller; row_number() numbers its (at most ``rows``) rows in that order. Only aliases are put in the SQL."""
+    order = ", ".join(f"{alias} {'DESC' if desc else 'ASC'}"
+                      for alias, (_n, desc) in zip(key_aliases, page, strict=True))
+    id_alias = key_aliases[keys.index("id")]
+    return (f"SELECT -2, p.{id_alias}::text, row_number() OVER (ORDER BY {order}) "  # noqa: S608 (aliases only)
+            f"FROM (SELECT * FROM m ORDER BY {order} LIMIT %s OFFSET %s) p")
 
 
 def _run_facet_sql(sql: str, params) -> list[tuple]:
@@ -361,11 +405,23 @@ def _split_rows(rows: list[tuple], fields: list[str]) -> tuple[int, dict[str, di
     return count, raw, [uuid.UUID(value) for _n, value in sorted(page)]
 
 
+def _facet_rows(qs: QuerySet[Dataset], fields: list[str], page: list[tuple[str, bool]] | None = None,
+                tail: tuple = ()) -> list[tuple]:
+    """Rows of the facet statement: from ``facet_codes`` on PostgreSQL unless that cannot be decoded exactly
+    (row -3 ≠ 0), else from the JSON columns. ``tail``: the LIMIT/OFFSET parameters of the page branch."""
+    if _is_pg():
+        sql, params = _coded_sql(qs, fields, page)
+        rows = _run_facet_sql(sql, (*params, *tail))
+        if all(n == 0 for index, _v, n in rows if index == -3):
+            return [row for row in rows if row[0] != -3]
+    sql, params = _facet_sql(qs, fields, page)
+    return _run_facet_sql(sql, (*params, *tail))
+
+
 def count_and_facets(qs: QuerySet[Dataset], fields: list[str], limit: int, mincount: int,
                      ) -> tuple[int, dict[str, list[tuple[str, str, int]]]]:
     """The number of matching datasets and, per facet field, (value, label, count) sorted by count desc."""
-    sql, params = _facet_sql(qs, fields)
-    count, raw, _page = _split_rows(_run_facet_sql(sql, params), fields)
+    count, raw, _page = _split_rows(_facet_rows(qs, fields), fields)
     return count, _ranked(raw, limit, mincount)
 
 
@@ -377,8 +433,7 @@ def page_count_and_facets(qs: QuerySet[Dataset], order: list[tuple[str, bool]], 
     if not rows:
         count, facets = count_and_facets(qs, fields, limit, mincount) if fields else (qs.count(), {})
         return count, facets, []
-    sql, params = _facet_sql(qs, fields, order)
-    count, raw, page = _split_rows(_run_facet_sql(sql, (*params, rows, start)), fields)
+    count, raw, page = _split_rows(_facet_rows(qs, fields, order, (rows, start)), fields)
     return count, _ranked(raw, limit, mincount), page
 
 

@@ -27,23 +27,23 @@ PG_BACKWARD = [
 ]
 
 
-def pg_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in PG_FORWARD:
-            schema_editor.execute(sql)
-        # Planner statistics: without them the FacetCount sums are planned for one row and sorted instead of
-        # hashed (EXPLAIN on 100k datasets: 49 ms instead of 11 ms).
-        schema_editor.execute("ANALYZE opendata_dataset")
-        schema_editor.execute("ANALYZE opendata_facetcount")
+def on_postgresql(*statements: str):
+    """A RunPython function that executes ``statements`` on PostgreSQL and does nothing on SQLite."""
+
+    def run(apps, schema_editor):
+        if schema_editor.connection.vendor == "postgresql":
+            for sql in statements:
+                schema_editor.execute(sql)
+
+    return run
 
 
-def drop_pg_indexes(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for sql in PG_BACKWARD:
-            schema_editor.execute(sql)
+# Planner statistics: without them the FacetCount sums are planned for one row and sorted instead of hashed
+# (EXPLAIN on 100k datasets: 49 ms instead of 11 ms).
+STATISTICS = ["ANALYZE opendata_dataset", "ANALYZE opendata_facetcount"]
 
 
 class Migration(migrations.Migration):
     dependencies = [("opendata", "0003_dataset_facet_columns")]
 
-    operations = [migrations.RunPython(pg_indexes, drop_pg_indexes)]
+    operations = [migrations.RunPython(on_postgresql(*PG_FORWARD, *STATISTICS), on_postgresql(*PG_BACKWARD))]
