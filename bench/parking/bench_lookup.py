@@ -54,17 +54,12 @@ def device_token() -> str:
 
 def explain(reading: str) -> None:
     from django.db import connection
-    from django.db.models import Q
 
-    from smartcity.parking.enforcement.lookup import plate_candidates
-    from smartcity.parking.models import Permit
+    from smartcity.parking.enforcement.lookup import _LOOKUP_SQL, plate_candidates
 
     candidates = plate_candidates(reading)
-    query = (Permit.objects.filter(Q(plate__in=candidates) | Q(second_plate__in=candidates), status="active")
-             .values_list("plate", "second_plate", "zone__code", "valid_from", "valid_until"))
-    sql, params = query.query.sql_with_params()
     with connection.cursor() as cursor:
-        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + sql, params)
+        cursor.execute("EXPLAIN (ANALYZE, BUFFERS) " + _LOOKUP_SQL[len(candidates)], candidates)
         print("\n".join("    " + row[0] for row in cursor.fetchall()))
 
 

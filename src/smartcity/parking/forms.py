@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from .rules.plates import InvalidInput, normalise_plate, normalise_vin_fragment
+from .rules.plates import SAME_PLATE_TWICE, InvalidInput, normalise_plate, normalise_vin_fragment
 
 
 class _PlateMixin:
@@ -57,9 +57,12 @@ class ApplicationForm(_PlateMixin, forms.Form):
         if not value.strip():
             return ""
         try:
-            return normalise_plate(value)
+            second = normalise_plate(value)
         except InvalidInput as exc:
             raise forms.ValidationError(gettext(str(exc))) from exc
+        if second == self.cleaned_data.get("plate"):
+            raise forms.ValidationError(gettext(SAME_PLATE_TWICE))
+        return second
 
 
 class RenewalForm(forms.Form):

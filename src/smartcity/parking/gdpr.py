@@ -27,8 +27,8 @@ def export(user) -> dict:
                                for d in a.decisions.all()],
         } for a in applications],
         "ausweise": [{
-            "nummer": p.number, "kennzeichen": p.plate, "gebiet": p.zone.code, "gueltig_ab": _date(p.valid_from),
-            "gueltig_bis": _date(p.valid_until), "status": p.get_status_display(),
+            "nummer": p.number, "kennzeichen": p.plate, "zweites_kennzeichen": p.second_plate, "gebiet": p.zone.code,
+            "gueltig_ab": _date(p.valid_from), "gueltig_bis": _date(p.valid_until), "status": p.get_status_display(),
         } for p in Permit.objects.filter(holder=user).select_related("zone")],
     }
 

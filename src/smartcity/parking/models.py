@@ -283,7 +283,8 @@ class DecisionRecord(models.Model):
 
 
 class Permit(models.Model):
-    """A Bewohnerparkausweis. At most one active permit per person and one per plate (DB constraints)."""
+    """A Bewohnerparkausweis. At most one active permit per person (constraint below) and one per plate, first or
+    second (``PermitPlate``'s partial unique index)."""
 
     class Status(models.TextChoices):
         ACTIVE = "active", _("gültig")
@@ -317,15 +318,40 @@ class Permit(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["holder"], condition=Q(status="active"),
                                     name="uniq_active_permit_per_holder"),
-            models.UniqueConstraint(fields=["plate"], condition=Q(status="active"),
-                                    name="uniq_active_permit_per_plate"),
         ]
-        indexes = [models.Index(fields=["plate", "status"], name="parking_permit_plate_status")]
         verbose_name = _("Bewohnerparkausweis")
         verbose_name_plural = _("Bewohnerparkausweise")
 
     def __str__(self) -> str:
         return self.number  # no plate: the name shows in the admin and in logs
+
+
+class PermitPlate(models.Model):
+    """One plate of a permit: the first and, in the exception for two plates, the second (``slot`` 1 and 2).
+
+    A plate belongs to at most one active permit, whether it is that permit's first or second plate: the partial
+    unique index ``uniq_active_plate`` refuses anything else, also between two transactions that race. The rows
+    are written only by database triggers on ``parking_permit`` (``plate_register.py``), so every way a permit is
+    written (issuing, expiry, return, retention, imports, raw SQL) keeps them in step; nothing in Python writes
+    them. Enforcement looks plates up here (one index probe for both slots).
+    """
+
+    permit = models.ForeignKey(Permit, on_delete=models.CASCADE, related_name="plates", db_index=False)
+    slot = models.PositiveSmallIntegerField()  # 1: first plate, 2: second plate
+    plate = models.CharField(_("Kennzeichen"), max_length=12)
+    active = models.BooleanField()  # the permit's status is "active"
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["permit", "slot"], name="uniq_permit_plate_slot"),
+            models.UniqueConstraint(fields=["plate"], condition=Q(active=True), name="uniq_active_plate"),
+            models.CheckConstraint(condition=Q(slot__in=(1, 2)), name="permit_plate_slot_1_or_2"),
+        ]
+        verbose_name = _("Kennzeichen eines Ausweises")
+        verbose_name_plural = _("Kennzeichen der Ausweise")
+
+    def __str__(self) -> str:
+        return f"{self.permit_id}/{self.slot}"  # no plate: the name shows in logs
 
 
 from .registers.contrib.simulator.models import SimulatedResident, SimulatedVehicle  # noqa: E402,F401

@@ -18,20 +18,20 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Value
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from smartcity.audit.services import record
 
-from .models import Address, Application, DecisionRecord, ParkingConfig, Permit, Zone
+from .models import Address, Application, DecisionRecord, ParkingConfig, Permit, PermitPlate, Zone
 from .registers import registry
 from .registers.base import PersonQuery, RegisterUnavailable, keeper_is
 from .rules import eligibility as rules
 from .rules.fees import FEE_LEGAL_BASIS, compute_fee, format_euros
 from .rules.lifecycle import pro_rata_refund, renewal_open, renewal_opens_on, renewal_validity, validity
-from .rules.plates import normalise_plate, normalise_vin_fragment
+from .rules.plates import SAME_PLATE_TWICE, InvalidInput, normalise_plate, normalise_vin_fragment
 from .zones import assign_zone, find_address
 
 log = logging.getLogger(__name__)
@@ -119,8 +119,7 @@ def create_application(applicant: Any, *, plate: str, vin_suffix: str, months: i
                        second_plate: str = "", special_circumstances: str = "", usage_document: Any = None,
                        replaces: Permit | None = None, channel: str = Application.Channel.ONLINE) -> Application:
     """Save a draft. Raises ``rules.plates.InvalidInput`` (German) for a malformed plate or VIN fragment."""
-    plate = normalise_plate(plate)
-    second = normalise_plate(second_plate) if second_plate.strip() else ""
+    plate, second = _plates(plate, second_plate)
     vin = normalise_vin_fragment(vin_suffix)
     if replaces is not None and (replaces.holder_id != applicant.pk or replaces.status != Permit.Status.ACTIVE):
         raise ParkingError(gettext("Dieser Ausweis ist nicht (mehr) gültig und kann nicht geändert werden."))
@@ -138,11 +137,20 @@ def create_application(applicant: Any, *, plate: str, vin_suffix: str, months: i
     return application
 
 
+def _plates(plate: str, second_plate: str) -> tuple[str, str]:
+    """Both plates in canonical form; raises ``InvalidInput`` (German msgid) for a malformed one or the same twice."""
+    plate = normalise_plate(plate)
+    second = normalise_plate(second_plate) if second_plate.strip() else ""
+    if second == plate:
+        raise InvalidInput(SAME_PLATE_TWICE)
+    return plate, second
+
+
 def correct_application(application: Application, *, plate: str, vin_suffix: str, months: int,
                         second_plate: str = "", special_circumstances: str = "", usage_document: Any = None) -> None:
     """The citizen corrects a draft (after a RETURN). Only drafts can be changed."""
-    plate, vin = normalise_plate(plate), normalise_vin_fragment(vin_suffix)
-    second = normalise_plate(second_plate) if second_plate.strip() else ""
+    plate, second = _plates(plate, second_plate)
+    vin = normalise_vin_fragment(vin_suffix)
     with transaction.atomic():
         app = _locked(application)
         if app.status != Status.DRAFT:
@@ -213,21 +221,23 @@ def _address_from_register(registered: Any) -> Address | None:
 
 
 def _request(app: Application) -> rules.Request:
-    # One query for both facts: the person's other active permit (not the one this application replaces) and an
-    # active permit for the plate held by someone else (partial unique indexes on holder and on plate).
-    active = Permit.objects.filter(Q(holder_id=app.applicant_id) | Q(plate=app.plate), status=Permit.Status.ACTIVE)
-    other, plate_taken = None, False
-    for pk, number, holder_id, plate in active.values_list("pk", "number", "holder_id", "plate"):
-        if holder_id == app.applicant_id and pk != app.replaces_id:
-            other = number
-        if plate == app.plate and holder_id != app.applicant_id:
-            plate_taken = True
+    """The facts from our own database, in one round trip: the person's other active permit (not the one this
+    application replaces; partial unique index on the holder) and the requested plates, first or second alike,
+    that are a plate of another person's active permit (partial unique index on ``PermitPlate.plate``)."""
+    requested = [p for p in (app.plate, app.second_plate) if p]
+    own = (Permit.objects.filter(holder_id=app.applicant_id, status=Permit.Status.ACTIVE).exclude(pk=app.replaces_id)
+           .order_by().annotate(fact=Value("own")).values_list("fact", "number"))
+    taken = (PermitPlate.objects.filter(plate__in=requested, active=True).exclude(permit__holder_id=app.applicant_id)
+             .order_by().annotate(fact=Value("taken")).values_list("fact", "plate"))
+    facts: dict[str, list[str]] = {"own": [], "taken": []}
+    for fact, value in own.union(taken, all=True):
+        facts[fact].append(value)
     return rules.Request(
         plate=app.plate, vin_suffix=app.vin_suffix, months=app.months, today=_today(),
         second_plate=app.second_plate, special_circumstances=app.special_circumstances,
         has_usage_document=app.usage_document_id is not None, failed_vin_attempts=app.vin_failures,
-        other_active_permit_of_person=other or "",
-        active_permit_for_plate_of_other_person=plate_taken)
+        other_active_permit_of_person=min(facts["own"], default=""),
+        plates_of_other_persons=tuple(sorted(set(facts["taken"]))))
 
 
 def _inputs(app: Application, person: rules.PersonRecord, vehicle: rules.VehicleRecord,
@@ -432,13 +442,21 @@ def retry_after_outage(application_id: Any) -> None:
     app.refresh_from_db()
     # Routing and hearings notify on their own; these two outcomes need the citizen to come back.
     if app.status == Status.AWAITING_PAYMENT:
-        _notify_on_commit(app, "Ihr Antrag auf einen Bewohnerparkausweis ist geprüft",
-                          f"Alle Voraussetzungen sind erfüllt. Bitte bezahlen Sie die Gebühr von "
-                          f"{format_euros(app.fee_cents)}; danach können Sie den Ausweis sofort herunterladen.")
+        _notify_on_commit(app, _checked_text, app.fee_cents)
     elif app.status == Status.DRAFT:
-        _notify_on_commit(app, "Bitte prüfen Sie Ihren Antrag auf einen Bewohnerparkausweis",
-                          "Bei der Prüfung sind Fragen zu Ihren Angaben aufgekommen. Ihr Antrag ist gespeichert; "
-                          "bitte korrigieren Sie ihn im Portal.")
+        _notify_on_commit(app, _returned_text)
+
+
+def _checked_text(fee_cents: int) -> tuple[str, str]:
+    return (gettext("Ihr Antrag auf einen Bewohnerparkausweis ist geprüft"),
+            gettext("Alle Voraussetzungen sind erfüllt. Bitte bezahlen Sie die Gebühr von %(fee)s; danach können "
+                    "Sie den Ausweis sofort herunterladen.") % {"fee": _euros(fee_cents)})
+
+
+def _returned_text() -> tuple[str, str]:
+    return (gettext("Bitte prüfen Sie Ihren Antrag auf einen Bewohnerparkausweis"),
+            gettext("Bei der Prüfung sind Fragen zu Ihren Angaben aufgekommen. Ihr Antrag ist gespeichert; bitte "
+                    "korrigieren Sie ihn im Portal."))
 
 
 # --- routing to the back office and the hearing ------------------------------------------------------------
@@ -487,9 +505,13 @@ def _route(app: Application, reasons: str, entry: DecisionRecord) -> None:
         _open_case(app, reasons, entry)
     else:
         _add_case_note(app, f"Erneut zur Prüfung: {reasons}")
-    _notify_on_commit(app, "Ihr Antrag auf einen Bewohnerparkausweis wird geprüft",
-                      "Ihr Antrag kann nicht automatisch entschieden werden und wird von der Sachbearbeitung "
-                      f"geprüft. Gründe:\n{reasons}")
+    _notify_on_commit(app, _routed_text, reasons)
+
+
+def _routed_text(reasons: str) -> tuple[str, str]:
+    return (gettext("Ihr Antrag auf einen Bewohnerparkausweis wird geprüft"),
+            gettext("Ihr Antrag kann nicht automatisch entschieden werden und wird von der Sachbearbeitung geprüft. "
+                    "Gründe:\n%(reasons)s") % {"reasons": reasons})
 
 
 def _add_case_note(app: Application, body: str, *, author: Any = None) -> None:
@@ -508,13 +530,36 @@ def _start_hearing(app: Application, config: ParkingConfig, reasons: str, entry:
     app.hearing_deadline = _today() + dt.timedelta(days=config.hearing_days)
     _set_status(app, Status.HEARING, SYSTEM, "hearing_started", deadline=app.hearing_deadline.isoformat())
     _open_case(app, reasons, entry, status=QUESTION)
-    _notify_on_commit(app, "Anhörung zu Ihrem Antrag auf einen Bewohnerparkausweis", _hearing_text(app, reasons))
+    _notify_on_commit(app, _hearing_notice, app.reference, reasons, app.hearing_deadline)
 
 
-def _hearing_text(app: Application, reasons: str) -> str:
-    return (f"Wir beabsichtigen, Ihren Antrag {app.reference} abzulehnen. Gründe:\n{reasons}\n\nSie können sich bis "
-            f"zum {app.hearing_deadline:%d.%m.%Y} dazu äußern (§ 28 Abs. 1 VwVfG). Danach entscheidet die "
-            "Sachbearbeitung.")
+def _hearing_notice(reference: str, reasons: str, deadline: dt.date) -> tuple[str, str]:
+    return (gettext("Anhörung zu Ihrem Antrag auf einen Bewohnerparkausweis"),
+            _hearing_text(reference, reasons, deadline))
+
+
+def _hearing_text(reference: str, reasons: str, deadline: dt.date) -> str:
+    """The hearing letter in the active language."""
+    return gettext("Wir beabsichtigen, Ihren Antrag %(reference)s abzulehnen. Gründe:\n%(reasons)s\n\nSie können "
+                   "sich bis zum %(deadline)s dazu äußern (§ 28 Abs. 1 VwVfG). Danach entscheidet die "
+                   "Sachbearbeitung.") % {"reference": reference, "reasons": reasons,
+                                          "deadline": f"{deadline:%d.%m.%Y}"}
+
+
+def _hearing_message(app: Application, reasons: str) -> str:
+    """The hearing as a message in the case file: German (the official language, § 23 Abs. 1 VwVfG), followed by
+    a courtesy translation when the applicant reads messages in another language."""
+    from smartcity.notifications.services import in_language_of
+
+    def letter() -> str:
+        return gettext("Anhörung (§ 28 Abs. 1 VwVfG)") + "\n\n" + _hearing_text(app.reference, reasons,
+                                                                                app.hearing_deadline)
+
+    with translation.override(settings.LANGUAGE_CODE):
+        official = letter()
+    with in_language_of(app.applicant):
+        courtesy = letter() if translation.get_language() != settings.LANGUAGE_CODE else ""
+    return f"{official}\n\n---\n\n{courtesy}" if courtesy else official
 
 
 def start_hearing(application: Application, *, actor: Any, reasons: str) -> DecisionRecord:
@@ -540,8 +585,7 @@ def start_hearing(application: Application, *, actor: Any, reasons: str) -> Deci
                                 {"case_id": app.case_id}, automated=False, actor=actor)
         _set_status(app, Status.HEARING, actor, "hearing_started", deadline=app.hearing_deadline.isoformat())
         case = Case.objects.get(pk=app.case_id)
-        send_message(case, sender=actor, body=f"Anhörung (§ 28 Abs. 1 VwVfG)\n\n{_hearing_text(app, reasons)}",
-                     is_question=True)
+        send_message(case, sender=actor, body=_hearing_message(app, reasons), is_question=True)
     application.refresh_from_db()
     return entry
 
@@ -658,11 +702,15 @@ def approve(application: Application, *, actor: Any, zone: Zone | None = None) -
         if app.fee_cents == 0:
             _mark_paid(app, payment_id="")
         else:
-            _notify_on_commit(app, "Ihr Bewohnerparkausweis ist genehmigt",
-                              f"Ihr Antrag {app.reference} ist genehmigt. Bitte bezahlen Sie die Gebühr von "
-                              f"{format_euros(app.fee_cents)}; danach können Sie den Ausweis sofort herunterladen.")
+            _notify_on_commit(app, _approved_text, app.reference, app.fee_cents)
     application.refresh_from_db()
     return entry
+
+
+def _approved_text(reference: str, fee_cents: int) -> tuple[str, str]:
+    return (gettext("Ihr Bewohnerparkausweis ist genehmigt"),
+            gettext("Ihr Antrag %(reference)s ist genehmigt. Bitte bezahlen Sie die Gebühr von %(fee)s; danach können "
+                    "Sie den Ausweis sofort herunterladen.") % {"reference": reference, "fee": _euros(fee_cents)})
 
 
 def on_case_rejected(case: Any, actor: Any, reasons: str = "") -> None:
@@ -869,13 +917,16 @@ def _after_issue(permit: Permit) -> None:
     the audit chain's locks) and tell the holder. The permit is valid in the register from the commit on; a
     download before the document task has run renders the same single document on the spot. ``permit`` is the
     object just committed, with its holder and zone (no need to read it again)."""
-    from smartcity.notifications.services import notify
+    from smartcity.notifications.services import in_language_of, notify
 
     _queue_document(str(permit.pk))
-    notify(permit.holder, "Ihr Bewohnerparkausweis ist ausgestellt",
-           f"Ihr Bewohnerparkausweis {permit.number} für {permit.plate} im Gebiet {permit.zone.code} gilt vom "
-           f"{permit.valid_from:%d.%m.%Y} bis {permit.valid_until:%d.%m.%Y}. Sie können ihn jetzt herunterladen "
-           "und ausdrucken.", link=reverse("parking:permit", args=[permit.pk]))
+    with in_language_of(permit.holder):
+        notify(permit.holder, gettext("Ihr Bewohnerparkausweis ist ausgestellt"),
+               gettext("Ihr Bewohnerparkausweis %(number)s für %(plate)s im Gebiet %(zone)s gilt vom %(valid_from)s "
+                       "bis %(valid_until)s. Sie können ihn jetzt herunterladen und ausdrucken.") % {
+                   "number": permit.number, "plate": permit.plate, "zone": permit.zone.code,
+                   "valid_from": f"{permit.valid_from:%d.%m.%Y}", "valid_until": f"{permit.valid_until:%d.%m.%Y}"},
+               link=reverse("parking:permit", args=[permit.pk]))
 
 
 def _queue_document(permit_id: str) -> None:
@@ -998,7 +1049,7 @@ def expire_permits(today: dt.date | None = None) -> int:
 
 def send_reminders(today: dt.date | None = None) -> int:
     """Remind holders 4 weeks (configurable) before expiry, by mailbox and e-mail; once per permit."""
-    from smartcity.notifications.services import notify
+    from smartcity.notifications.services import in_language_of, notify
 
     today = today or _today()
     config = get_config()
@@ -1011,20 +1062,36 @@ def send_reminders(today: dt.date | None = None) -> int:
             # The conditional update is the claim: a second run (or a parallel worker) finds nothing to do.
             if not Permit.objects.filter(pk=permit.pk, reminded_at__isnull=True).update(reminded_at=timezone.now()):
                 continue
-            notify(permit.holder, "Ihr Bewohnerparkausweis läuft bald ab",
-                   f"Ihr Bewohnerparkausweis {permit.number} für {permit.plate} gilt bis "
-                   f"{permit.valid_until:%d.%m.%Y}. Sie können ihn jetzt online verlängern; die Restlaufzeit "
-                   "wird angerechnet.", link=reverse("parking:renew", args=[permit.pk]))
+            with in_language_of(permit.holder):
+                notify(permit.holder, gettext("Ihr Bewohnerparkausweis läuft bald ab"),
+                       gettext("Ihr Bewohnerparkausweis %(number)s für %(plate)s gilt bis %(valid_until)s. Sie können "
+                               "ihn jetzt online verlängern; die Restlaufzeit wird angerechnet.") % {
+                           "number": permit.number, "plate": permit.plate,
+                           "valid_until": f"{permit.valid_until:%d.%m.%Y}"},
+                       link=reverse("parking:renew", args=[permit.pk]))
             record(SYSTEM, "parking.permit.reminded", permit, number=permit.number)
             sent += 1
     return sent
 
 
-def _notify_on_commit(app: Application, subject: str, body: str) -> None:
-    from smartcity.notifications.services import notify
+def _notify_on_commit(app: Application, compose: Any, *facts: Any) -> None:
+    """Tell the applicant after the commit. ``compose(*facts)`` returns (subject, body) and runs in the applicant's
+    language (``User.language``), not in the language of whoever's request or task caused the change."""
+    from smartcity.notifications.services import in_language_of, notify
 
     user, link = app.applicant, reverse("parking:application", args=[app.pk])
-    transaction.on_commit(lambda: notify(user, subject, body, link=link))
+
+    def send() -> None:
+        with in_language_of(user):
+            subject, body = compose(*facts)
+            notify(user, subject, body, link=link)
+
+    transaction.on_commit(send)
+
+
+def _euros(cents: int) -> str:
+    """A fee in the active language's money format (25,00 € / €25.00)."""
+    return format_euros(cents, translation.get_language() or settings.LANGUAGE_CODE)
 
 
 def locate(street: str, house_number: str, postcode: str) -> Address | None:

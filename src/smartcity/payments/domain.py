@@ -32,8 +32,28 @@ PURPOSE_MAX_LENGTH = 27  # XBezahldienste PaymentRequest.purpose: booking text o
 PURPOSE_ALLOWED = re.compile(r"[A-Za-z0-9/\-?:().,'+ ÄÖÜäöüß&*$%]*")
 
 
-class InvalidPurpose(ValueError):
-    """The booking text breaks the XBezahldienste rules; ``str(exc)`` is a German message."""
+def gettext_noop(message: str) -> str:
+    """Marks a German message as a msgid of the payments catalogue (makemessages extracts it); no Django here."""
+    return message
+
+
+class PaymentRuleError(ValueError):
+    """A rule of this module refuses the input. ``str(exc)`` is the German message; ``message`` is its msgid and
+    ``params`` the values to format into it, so a page shows it in its own language
+    (``services.user_message(exc)``). Parameters ending in ``_cents`` are amounts, formatted per language."""
+
+    def __init__(self, message: str, **params: object):
+        self.message, self.params = message, params
+        shown = {k: format_cents(v) if k.endswith("_cents") else v for k, v in params.items()}
+        super().__init__(message % shown if params else message)
+
+
+class InvalidPurpose(PaymentRuleError):
+    """The booking text breaks the XBezahldienste rules."""
+
+
+class RefundRefused(PaymentRuleError):
+    """A refund is not allowed (not paid, zero or more than what is left)."""
 
 
 def can_transition(current: str, new: str) -> bool:
@@ -44,15 +64,14 @@ def normalise_purpose(text: str) -> str:
     """Collapse whitespace; raise InvalidPurpose if the text is empty, too long or has forbidden characters."""
     purpose = " ".join((text or "").split())
     if not purpose:
-        raise InvalidPurpose("Der Verwendungszweck darf nicht leer sein.")
+        raise InvalidPurpose(gettext_noop("Der Verwendungszweck darf nicht leer sein."))
     if len(purpose) > PURPOSE_MAX_LENGTH:
-        raise InvalidPurpose(
-            f"Der Verwendungszweck darf höchstens {PURPOSE_MAX_LENGTH} Zeichen lang sein "
-            f"(jetzt {len(purpose)})."
-        )
+        raise InvalidPurpose(gettext_noop("Der Verwendungszweck darf höchstens %(max)s Zeichen lang sein "
+                                          "(jetzt %(length)s)."), max=PURPOSE_MAX_LENGTH, length=len(purpose))
     if not PURPOSE_ALLOWED.fullmatch(purpose):
         bad = sorted({c for c in purpose if not PURPOSE_ALLOWED.fullmatch(c)})
-        raise InvalidPurpose("Der Verwendungszweck enthält unzulässige Zeichen: " + " ".join(bad))
+        raise InvalidPurpose(gettext_noop("Der Verwendungszweck enthält unzulässige Zeichen: %(characters)s"),
+                             characters=" ".join(bad))
     return purpose
 
 
@@ -90,20 +109,23 @@ class RefundCheck:
 
 
 def check_refund(status: str, amount_cents: int, refunded_cents: int, requested_cents: int) -> RefundCheck:
-    """Validate a refund request; raise ValueError with a German message if it is not allowed."""
+    """Validate a refund request; raise RefundRefused (a ValueError, German message) if it is not allowed."""
     if status not in (PAID, PARTIALLY_REFUNDED):
-        raise ValueError("Nur bezahlte Zahlungen können erstattet werden.")
+        raise RefundRefused(gettext_noop("Nur bezahlte Zahlungen können erstattet werden."))
     refundable = amount_cents - refunded_cents
     if requested_cents <= 0:
-        raise ValueError("Der Erstattungsbetrag muss größer als 0 sein.")
+        raise RefundRefused(gettext_noop("Der Erstattungsbetrag muss größer als 0 sein."))
     if requested_cents > refundable:
-        raise ValueError(f"Höchstens {format_cents(refundable)} können noch erstattet werden.")
+        raise RefundRefused(gettext_noop("Höchstens %(refundable_cents)s können noch erstattet werden."),
+                            refundable_cents=refundable)
     after = REFUNDED if requested_cents == refundable else PARTIALLY_REFUNDED
     return RefundCheck(refundable_cents=refundable, status_after=after)
 
 
-def format_cents(cents: int) -> str:
-    """German money format: 1234 → "12,34 €"."""
+def format_cents(cents: int, language: str = "de") -> str:
+    """German money format: 1234 → "12,34 €"; with ``language="en"``: "€12.34"."""
     euros, rest = divmod(abs(cents), 100)
     sign = "-" if cents < 0 else ""
+    if language.split("-")[0] == "en":
+        return f"{sign}€{euros:,}.{rest:02d}"
     return f"{sign}{euros:,}".replace(",", ".") + f",{rest:02d} €"

@@ -10,7 +10,8 @@ from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
 from django.db import IntegrityError, models, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from smartcity.audit.services import record
 
@@ -24,7 +25,20 @@ Source = PaymentEvent.Source
 
 
 class PaymentUnavailable(Exception):
-    """The provider could not start the payment; ``str(exc)`` is a German message for the citizen."""
+    """The provider could not start the payment; ``str(exc)`` is the message for the citizen in the language that
+    was active when it was raised (the citizen's request: formal German, or English)."""
+
+
+def user_message(exc: Exception) -> str:
+    """The message of a payment error for a person, in the active language.
+
+    ``domain.PaymentRuleError`` carries a German msgid and its parameters (amounts formatted per language); other
+    errors of this app (``PaymentUnavailable``) are translated when raised."""
+    if isinstance(exc, domain.PaymentRuleError):
+        language = translation.get_language() or settings.LANGUAGE_CODE
+        params = {k: domain.format_cents(v, language) if k.endswith("_cents") else v for k, v in exc.params.items()}
+        return gettext(exc.message) % params if params else gettext(exc.message)
+    return str(exc)
 
 
 def start_payment(*, amount_cents: int, purpose: str, payer: Any, subject: models.Model, return_url: str,
@@ -38,7 +52,7 @@ def start_payment(*, amount_cents: int, purpose: str, payer: Any, subject: model
     """
     purpose = domain.normalise_purpose(purpose)
     if amount_cents <= 0:
-        raise ValueError("Der Betrag muss größer als 0 sein.")
+        raise domain.PaymentRuleError(domain.gettext_noop("Der Betrag muss größer als 0 sein."))
     plugin = registry.get(provider or settings.PAYMENTS_DEFAULT_PROVIDER)
     payment = _create_with_unique_kassenzeichen(
         amount_cents=amount_cents, purpose=purpose, description=description[:250], payer=payer,
@@ -51,8 +65,8 @@ def start_payment(*, amount_cents: int, purpose: str, payer: Any, subject: model
     except ProviderError as exc:
         log.warning("payment provider %s unavailable: %s", plugin.name, exc)
         apply_status(payment, domain.FAILED, source=Source.START, detail={"error": str(exc)[:500]})
-        raise PaymentUnavailable("Der Zahlungsdienst ist gerade nicht erreichbar. Bitte versuchen Sie es später "
-                                 "erneut; Ihre Angaben bleiben gespeichert.") from exc
+        raise PaymentUnavailable(gettext("Der Zahlungsdienst ist gerade nicht erreichbar. Bitte versuchen Sie es "
+                                         "später erneut; Ihre Angaben bleiben gespeichert.")) from exc
     Payment.objects.filter(pk=payment.pk).update(provider_reference=created.reference,
                                                  redirect_url=created.redirect_url)
     payment.provider_reference, payment.redirect_url = created.reference, created.redirect_url
@@ -153,14 +167,17 @@ def run_handler(payment_id: str, outcome: str) -> bool:
     return True
 
 
-def refresh_from_provider(payment: Payment, *, source: str) -> Payment:
-    """Step 3: ask the provider (never the URL) and apply what it says. Outages leave the payment as is."""
+def refresh_from_provider(payment: Payment, *, source: str, raise_unavailable: bool = False) -> Payment:
+    """Step 3: ask the provider (never the URL) and apply what it says. Outages leave the payment as is; with
+    ``raise_unavailable`` the caller also hears about them (``ProviderError``), e.g. to tell the citizen."""
     if not payment.provider_reference:
         return payment
     try:
         reported = registry.get(payment.provider).fetch_status(payment)
     except ProviderError as exc:
         log.warning("status of payment %s unavailable: %s", payment.pk, exc)
+        if raise_unavailable:
+            raise
         return payment
     return apply_status(payment, reported.status, source=source, detail={"provider": reported.raw})
 
@@ -186,7 +203,8 @@ def handle_webhook(provider: str, body: bytes, headers: Mapping[str, str]) -> We
     payment = Payment.objects.filter(provider=provider, provider_reference=event.reference).first()
     if payment is None:
         return WebhookResult(None, 404, {"error": "unknown_transaction",
-                                         "detail": f"No payment for transaction {event.reference!r}."})
+                                         "detail": f"No payment for transaction {event.reference!r} at provider "
+                                                   f"{provider!r}."})
     payment = apply_status(payment, event.status, source=Source.WEBHOOK, event_id=event.event_id,
                            detail={"provider": event.raw})
     return WebhookResult(payment, 200, {"status": payment.status})

@@ -52,7 +52,13 @@ def status(request: HttpRequest, payment_id) -> HttpResponse:
 def payment_return(request: HttpRequest, payment_id) -> HttpResponse:
     """Step 3: the citizen is back from the provider. Query parameters are ignored; the provider is asked."""
     payment = _own_payment(request, payment_id)
-    payment = services.refresh_from_provider(payment, source=services.Source.RETURN)
+    try:
+        payment = services.refresh_from_provider(payment, source=services.Source.RETURN, raise_unavailable=True)
+    except ProviderError:
+        messages.warning(request, _("Der Zahlungsdienst ist gerade nicht erreichbar, daher kennen wir das Ergebnis "
+                                    "Ihrer Zahlung noch nicht. Bitte zahlen Sie nicht erneut; wir fragen den Status "
+                                    "automatisch nach. Ihr Antrag bleibt gespeichert."))
+        return redirect("payments:status", payment_id=payment.pk)
     if payment.status in OUTCOME_MESSAGES:
         level, text = OUTCOME_MESSAGES[payment.status]
         messages.add_message(request, level, _(text).format(kz=payment.kassenzeichen))
@@ -136,7 +142,7 @@ def cash_refund(request: HttpRequest, payment_id) -> HttpResponse:
         try:
             services.refund(payment, form.amount_cents, reason=form.cleaned_data["reason"], actor=request.user)
         except ValueError as exc:
-            form.add_error("amount", str(exc))
+            form.add_error("amount", services.user_message(exc))
         except ProviderError:
             messages.error(request, _("Der Zahlungsdienst ist nicht erreichbar. Die Erstattung ist als "
                                       "fehlgeschlagen vermerkt und kann später wiederholt werden."))
@@ -155,7 +161,8 @@ def cash_retry_refund(request: HttpRequest, refund_id) -> HttpResponse:
         services.retry_refund(refund, actor=request.user)
     except (ValueError, ProviderError) as exc:
         messages.error(request, _("Die Erstattung ist erneut fehlgeschlagen: %(reason)s")
-                       % {"reason": exc if isinstance(exc, ValueError) else _("Zahlungsdienst nicht erreichbar")})
+                       % {"reason": services.user_message(exc) if isinstance(exc, ValueError)
+                          else _("Zahlungsdienst nicht erreichbar")})
     else:
         messages.success(request, _("Die Erstattung wurde ausgeführt."))
     return redirect("payments:cash-detail", payment_id=refund.payment_id)

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from django.db import connection
 from django.utils import timezone
 
-from smartcity.parking.models import Permit, Zone
+from smartcity.parking.models import Permit, PermitPlate, Zone
 from smartcity.parking.rules.plates import InvalidInput, normalise_plate
 
 _COMPACT = re.compile(r"^([A-ZÄÖÜ]{2,5})([1-9]\d{0,3})([EH]?)$")
@@ -58,31 +58,32 @@ def plate_candidates(raw: str) -> list[str]:
 
 def _lookup_sql(candidates: int) -> str:
     """The hot query of scan cars, in plain SQL: the ORM would spend more time building it than the database
-    spends answering it. Served by the partial unique index on ``plate`` and the partial index on
-    ``second_plate`` (both ``status = 'active'``)."""
+    spends answering it. Both plates of a permit are rows of ``parking_permitplate``, so a first and a second
+    plate are found alike, with one probe of the partial unique index ``uniq_active_plate`` per candidate form
+    (at most one active permit per plate), then the permit and zone by primary key."""
     marks = ", ".join(["%s"] * candidates)  # only table names and placeholders are formatted in
-    return (f"SELECT p.plate, p.second_plate, z.code, p.valid_from, p.valid_until FROM {Permit._meta.db_table} p "  # noqa: S608
-            f"JOIN {Zone._meta.db_table} z ON z.id = p.zone_id WHERE p.status = %s "
-            f"AND (p.plate IN ({marks}) OR p.second_plate IN ({marks}))")
+    return (f"SELECT pp.plate, z.code, p.valid_from, p.valid_until FROM {PermitPlate._meta.db_table} pp "  # noqa: S608
+            f"JOIN {Permit._meta.db_table} p ON p.id = pp.permit_id JOIN {Zone._meta.db_table} z ON z.id = p.zone_id "
+            f"WHERE pp.active AND pp.plate IN ({marks})")
 
 
 _LOOKUP_SQL = {n: _lookup_sql(n) for n in (1, 2, 3)}  # a reading has one to three canonical forms
 
 
 def lookup_plate(raw: str, *, zone: str = "", today: date | None = None) -> LookupResult:
-    """Is there a permit valid today (in ``zone``, if given) for this plate? One indexed query."""
+    """Is there a permit valid today (in ``zone``, if given) for this plate, as its first or second plate?
+    One indexed query."""
     candidates = plate_candidates(raw)
     today = today or timezone.localdate()
     with connection.cursor() as cursor:
-        cursor.execute(_LOOKUP_SQL[len(candidates)], [Permit.Status.ACTIVE.value, *candidates, *candidates])
+        cursor.execute(_LOOKUP_SQL[len(candidates)], candidates)
         rows = cursor.fetchall()
     query = compact(raw)
     fallback = None
-    for plate, second_plate, zone_code, valid_from, valid_until in rows:
-        shown = plate if plate in candidates else second_plate
+    for plate, zone_code, valid_from, valid_until in rows:
         if valid_from <= today <= valid_until and (not zone or zone_code == zone.upper()):
-            return LookupResult(query, True, shown, zone_code, valid_from, valid_until)
-        fallback = fallback or LookupResult(query, False, shown, zone_code, valid_from, valid_until)
+            return LookupResult(query, True, plate, zone_code, valid_from, valid_until)
+        fallback = fallback or LookupResult(query, False, plate, zone_code, valid_from, valid_until)
     # An active permit that does not cover today or this zone is reported, but not as valid.
     return fallback or LookupResult(query, False)
 

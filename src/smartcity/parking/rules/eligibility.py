@@ -22,7 +22,7 @@ from enum import StrEnum
 
 from .plates import InvalidInput, parse_plate
 
-RULESET_VERSION = "DUS-BWP-2026.1"
+RULESET_VERSION = "DUS-BWP-2026.2"  # 2026.2: the second plate counts in "one permit per vehicle"
 
 STVO = "§ 45 Abs. 1b Satz 1 Nr. 2a StVO"
 VWV = "VwV-StVO zu § 45 Abs. 1 bis 1e, Rn. X (Bewohnerparkvorrechte)"
@@ -100,7 +100,8 @@ class Request:
     has_usage_document: bool = False
     failed_vin_attempts: int = 0
     other_active_permit_of_person: str = ""  # permit number, "" if none (the permit being replaced excluded)
-    active_permit_for_plate_of_other_person: bool = False
+    # Requested plates (first or second) that are a plate (first or second) of another person's active permit.
+    plates_of_other_persons: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -314,12 +315,17 @@ def check_person_unique(request: Request) -> CheckResult:
 
 
 def check_plate_unique(request: Request) -> CheckResult:
+    """One permit per vehicle: the first and the second plate are checked alike, against both plates of every
+    other person's active permit."""
     title = "Ein Ausweis pro Fahrzeug"
-    if not request.active_permit_for_plate_of_other_person:
-        return _ok("plate_unique", title, "Für das Kennzeichen gibt es keinen anderen gültigen Ausweis.", VWV)
+    taken = request.plates_of_other_persons
+    if not taken:
+        plates = "die Kennzeichen" if request.second_plate.strip() else "das Kennzeichen"
+        return _ok("plate_unique", title, f"Für {plates} gibt es keinen anderen gültigen Ausweis.", VWV)
+    listed = " und ".join(taken)
     return CheckResult("plate_unique", title, Outcome.ROUTE,
-                       "Für dieses Kennzeichen gibt es bereits einen gültigen Ausweis einer anderen Person "
-                       "(z. B. nach einem Fahrzeugverkauf). Die Sachbearbeitung klärt das.", VWV)
+                       f"Für {listed} gibt es bereits einen gültigen Ausweis einer anderen Person (z. B. nach einem "
+                       "Fahrzeugverkauf). Die Sachbearbeitung klärt das.", VWV)
 
 
 def check_duration(request: Request, config: RuleConfig) -> CheckResult:

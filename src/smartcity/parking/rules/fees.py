@@ -24,9 +24,11 @@ class Fee:
         return format_euros(self.cents)
 
 
-def format_euros(cents: int) -> str:
-    """German money format: 2500 → "25,00 €"."""
+def format_euros(cents: int, language: str = "de") -> str:
+    """German money format: 2500 → "25,00 €"; with ``language="en"``: "€25.00"."""
     euros, rest = divmod(cents, 100)
+    if language.split("-")[0] == "en":
+        return f"€{euros:,}.{rest:02d}"
     return f"{euros:,}".replace(",", ".") + f",{rest:02d} €"
 
 

@@ -18,6 +18,10 @@ class InvalidInput(ValueError):
     ``gettext(str(exc))`` (English UI); the decision record keeps the German text."""
 
 
+SAME_PLATE_TWICE = "Das zweite Kennzeichen ist dasselbe wie das erste. Lassen Sie das Feld leer, wenn Sie nur ein " \
+    "Fahrzeug haben."
+
+
 @dataclass(frozen=True)
 class Plate:
     district: str

@@ -147,6 +147,7 @@ def test_gdpr_export_and_erase(permit):
                                        vin_suffix="1234", months=12)
     data = gdpr.export(permit.holder)
     assert data["ausweise"][0]["nummer"] == permit.number
+    assert data["ausweise"][0]["kennzeichen"] == "D-EM 1234" and data["ausweise"][0]["zweites_kennzeichen"] == ""
     assert {a["antragsnummer"] for a in data["antraege"]} >= {draft.reference, permit.application.reference}
     assert data["antraege"][-1]["entscheidungen"] or data["antraege"][0]["entscheidungen"]
     notes = gdpr.erase(permit.holder)

@@ -93,8 +93,13 @@ SCENARIOS = [
     ("no maximum length configured", PERSON, v(length_mm=7000), REQUEST, CONFIG, OK, set()),
     ("person already has an active permit", PERSON, VEHICLE, r(other_active_permit_of_person="HO-2026-0001"), CONFIG,
      RT, {"person_unique"}),
-    ("plate has another person's permit", PERSON, VEHICLE, r(active_permit_for_plate_of_other_person=True), CONFIG,
+    ("plate has another person's permit", PERSON, VEHICLE, r(plates_of_other_persons=("D-EM 1234",)), CONFIG,
      RO, {"plate_unique"}),
+    ("second plate has another person's permit", PERSON, VEHICLE,
+     r(second_plate="D-EM 5678", plates_of_other_persons=("D-EM 5678",)), CONFIG, RO, {"second_plate", "plate_unique"}),
+    ("both plates have other persons' permits", PERSON, VEHICLE,
+     r(second_plate="D-EM 5678", plates_of_other_persons=("D-EM 1234", "D-EM 5678")), CONFIG, RO,
+     {"second_plate", "plate_unique"}),
     ("duration not offered (36 months)", PERSON, VEHICLE, r(months=36), CONFIG, RT, {"duration"}),
     ("city offers 6 months", PERSON, VEHICLE, r(months=6), c(durations_months=(6, 12)), OK, set()),
     ("typo beats intended rejection", p(residences=(OUTSIDE,)), VEHICLE, r(vin_suffix="0000"), CONFIG, RT,
@@ -138,3 +143,15 @@ def test_reasons_are_german_sentences_of_the_failing_checks():
     assert "Am Wald 3" in decision.reasons
     rows = decision.as_dicts()
     assert {row["code"] for row in rows if not row["passed"]} == {"address_in_zone"}
+
+
+def test_the_plate_check_names_which_plate_is_taken_first_or_second():
+    decision = decide(PERSON, VEHICLE, r(second_plate="D-EM 5678", plates_of_other_persons=("D-EM 5678",)), CONFIG)
+    check = next(ch for ch in decision.checks if ch.code == "plate_unique")
+    assert check.reason.startswith("Für D-EM 5678 gibt es bereits einen gültigen Ausweis einer anderen Person")
+    both = decide(PERSON, VEHICLE, r(second_plate="D-EM 5678", plates_of_other_persons=("D-EM 1234", "D-EM 5678")),
+                  CONFIG)
+    assert "Für D-EM 1234 und D-EM 5678 gibt es bereits" in both.reasons
+    free = decide(PERSON, VEHICLE, r(second_plate="D-EM 5678"), CONFIG)
+    assert next(ch for ch in free.checks if ch.code == "plate_unique").reason == (
+        "Für die Kennzeichen gibt es keinen anderen gültigen Ausweis.")

@@ -85,11 +85,23 @@ class SimulatorProvider(PaymentProvider):
         secrets = [settings.PAYMENTS_SIMULATOR_WEBHOOK_SECRET, *settings.PAYMENTS_SIMULATOR_WEBHOOK_OLD_SECRETS]
         signing.verify(body, headers.get(SIGNATURE_HEADER), secrets,
                        tolerance_seconds=settings.PAYMENTS_WEBHOOK_TOLERANCE_SECONDS)
-        try:
-            data = json.loads(body)
-            status = STATUS_MAP[data["status"]]
-            return WebhookEvent(event_id=str(data["eventId"]), reference=str(data["transactionId"]), status=status,
-                                raw=data)
-        except (ValueError, KeyError, TypeError):
-            raise WebhookRejected(400, "payload_invalid",
-                                  "Body must be JSON with eventId, transactionId and a known status.") from None
+        return _event(body)
+
+
+def _event(body: bytes) -> WebhookEvent:
+    """Parse a verified body; each way it can be wrong gets its own code and names what is wrong, so the sender
+    can fix it (machine clients: stable ``error`` codes, English ``detail``)."""
+    try:
+        data = json.loads(body)
+    except ValueError:
+        raise WebhookRejected(400, "payload_not_json", "Body is not valid JSON (UTF-8).") from None
+    if not isinstance(data, dict):
+        raise WebhookRejected(400, "payload_invalid", f"Body must be a JSON object, not {type(data).__name__}.")
+    missing = [key for key in ("eventId", "transactionId", "status") if data.get(key) in (None, "")]
+    if missing:
+        raise WebhookRejected(400, "payload_invalid", f"Missing or empty field(s): {', '.join(missing)}.")
+    if data["status"] not in STATUS_MAP:
+        raise WebhookRejected(400, "status_unknown", f"Unknown status {data['status']!r}; expected one of: "
+                                                     f"{', '.join(sorted(STATUS_MAP))}.")
+    return WebhookEvent(event_id=str(data["eventId"]), reference=str(data["transactionId"]),
+                        status=STATUS_MAP[data["status"]], raw=data)
