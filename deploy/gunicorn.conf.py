@@ -19,3 +19,12 @@ max_requests_jitter = 500
 accesslog = "-"
 access_log_format = '{"ts":"%(t)s","remote":"%(h)s","request":"%(r)s","status":%(s)s,"bytes":"%(b)s","ms":%(M)s}'
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
+
+
+def post_worker_init(worker) -> None:
+    """Once the worker has imported Django and the project (~190,000 objects), move them out of the cyclic
+    garbage collector's view: its full collections then scan only what requests allocate. Measured in-process
+    over the load test's mix: GC time per request 1.0 → 0.65 ms (docs/performance.md, 2026-12-07 session 3)."""
+    import gc
+
+    gc.freeze()

@@ -1,6 +1,12 @@
-from django.contrib.auth.backends import ModelBackend
+import functools
+import json
 
-from .models import User
+from django.contrib.auth.backends import ModelBackend
+from django.db import connection
+from django.db.models import OuterRef
+from django.db.models.functions import JSONObject
+
+from .models import StaffRole, User
 
 
 class EmailOrUsernameBackend(ModelBackend):
@@ -14,3 +20,33 @@ class EmailOrUsernameBackend(ModelBackend):
                 return None
             username = user.username
         return super().authenticate(request, username=username, password=password, **kwargs)
+
+    def get_user(self, user_id):
+        """The session's user on every request; on PostgreSQL with their staff roles in the same query (every page
+        asks for them: the navigation's staff check, the department scoping), so ``user.role_list`` needs none.
+        The SQL is compiled once per process (compiling the subquery on each request cost more than it saved)."""
+        if connection.vendor != "postgresql":
+            return super().get_user(user_id)
+        try:
+            sql, params = _user_with_roles_sql()
+            user = next(iter(User._default_manager.raw(sql, (*params, user_id))))
+        except StopIteration:
+            return None
+        rows = (json.loads(row) if isinstance(row, str) else row for row in user._roles)  # raw(): jsonb as text
+        user.role_list = [(row["department"], row["code"], row["role"]) for row in rows]
+        del user._roles
+        return user if self.user_can_authenticate(user) else None
+
+
+@functools.cache
+def _user_with_roles_sql() -> tuple[str, tuple]:
+    """SQL and parameters (but the user id, the last one) of the user with ``_roles``."""
+    from django.contrib.postgres.expressions import ArraySubquery
+
+    roles = StaffRole.objects.filter(user=OuterRef("pk")).values(
+        row=JSONObject(department="department_id", code="department__code", role="role"))
+    query = User._default_manager.annotate(_roles=ArraySubquery(roles)).filter(pk=-1).query
+    sql, params = query.sql_with_params()
+    if params[-1] != -1:
+        raise AssertionError(f"unexpected parameters {params}")
+    return sql, params[:-1]

@@ -1,4 +1,5 @@
 import re
+from collections.abc import Iterable
 
 from django import forms
 from django.db.models import Q, QuerySet
@@ -8,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from smartcity.accounts.models import Department, StaffRole, User
 from smartcity.accounts.permissions import CASE_READER_ROLES
 from smartcity.cases.forms import KernForm
-from smartcity.cases.models import Case, CaseType, attach_case_types
+from smartcity.cases.models import Case, CaseType
 from smartcity.cases.workflow import DEFAULT_WORKFLOW
 
 REFERENCE = re.compile(r"^[A-Z]{2,5}-\d{4}-\d{1,6}$", re.IGNORECASE)
@@ -70,9 +71,10 @@ class QueueFilter(KernForm):
         order = SORTS.get(data.get("sort") or "eingang", "-received_at")
         return cases.select_related("assignee").defer("data", "decision_record").order_by(order, "-id")
 
-    def with_case_types(self, cases: list[Case]) -> list[Case]:
-        """The rows with the form's CaseType objects (no query: every row's type is normally one of them)."""
-        return attach_case_types(cases, self.case_types)
+    def case_types_of(self, type_ids: Iterable[int]) -> dict[int, CaseType]:
+        """The form's CaseTypes, plus any of ``type_ids`` it lacks (normally none: no query)."""
+        missing = set(type_ids) - self.case_types.keys()
+        return {**self.case_types, **CaseType.objects.in_bulk(missing)} if missing else self.case_types
 
 
 class NoteForm(KernForm):

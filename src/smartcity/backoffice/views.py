@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -20,18 +19,21 @@ from smartcity.audit.models import AuditEvent
 from smartcity.cases import extensions, services
 from smartcity.cases.models import Case
 from smartcity.cases.services import CaseError
+from smartcity.core.pagination import FirstPagePaginator
 from smartcity.documents.models import Document
 from smartcity.documents.services import store_upload
 from smartcity.documents.validation import UploadRejected
 
 from . import csvexport, stats
 from .forms import AssignForm, DecideForm, ExtendForm, NoteForm, QueueFilter, StaffMessageForm, TransitionForm
+from .templatetags.backoffice_tags import QueueRow
 
 PAGE_SIZE = 50
 
 
-class CappedPaginator(Paginator):
-    """Counting 60,000 matches costs more than fetching the page; beyond CAP the queue says "more than"."""
+class CappedPaginator(FirstPagePaginator):
+    """Counting 60,000 matches costs more than fetching the page; beyond CAP the queue says "more than". A first
+    page with fewer than PAGE_SIZE rows is not counted at all."""
 
     CAP = 10_000
 
@@ -57,13 +59,15 @@ def _queue_filter(request: HttpRequest) -> QueueFilter:
 @staff_required
 def queue(request: HttpRequest) -> HttpResponse:
     form = _queue_filter(request)
-    cases = form.queryset()
-    page = CappedPaginator(cases, PAGE_SIZE).get_page(request.GET.get("seite"))
-    page.object_list = form.with_case_types(list(page.object_list))
+    # Plain tuples of the shown columns, not Case instances: a page of 50 rows is built in Python (queue_rows).
+    rows = form.queryset().values_list(*QueueRow._fields, named=True)
+    page = CappedPaginator(rows, PAGE_SIZE).get_page(request.GET.get("seite"))
+    page.object_list = list(page.object_list)
     params = request.GET.copy()
     params.pop("seite", None)
     return render(request, "backoffice/queue.html", {
         "form": form, "page": page, "query": params.urlencode(), "today": timezone.localdate(),
+        "case_types": form.case_types_of(row.case_type_id for row in page.object_list),
         "no_departments": not form.department_ids, "capped": page.paginator.count > CappedPaginator.CAP,
         "cap": CappedPaginator.CAP,
     })

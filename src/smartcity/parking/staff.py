@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from smartcity.accounts.decorators import staff_required
-from smartcity.accounts.permissions import case_departments
+from smartcity.accounts.permissions import CASE_READER_ROLES
 from smartcity.audit.services import record
 
 from . import services
@@ -28,9 +28,9 @@ PAGE_SIZE = 50
 
 
 def is_parking_staff(user: Any) -> bool:
-    from smartcity.accounts.models import Department
-
-    return Department.objects.filter(code=services.DEPARTMENT_CODE, pk__in=case_departments(user)).exists()
+    """A caseworker or team lead of the parking department (answered from the user's roles, no query)."""
+    return user.is_authenticated and any(code == services.DEPARTMENT_CODE and role in CASE_READER_ROLES
+                                         for _department, code, role in user.role_list)
 
 
 def _applications(request: HttpRequest) -> QuerySet[Application]:

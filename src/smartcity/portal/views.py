@@ -6,7 +6,6 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -17,6 +16,7 @@ from smartcity.cases import services
 from smartcity.cases.forms import MessageForm
 from smartcity.cases.models import Case, Message, attach_case_types
 from smartcity.cases.services import CaseError
+from smartcity.core.pagination import FirstPagePaginator
 from smartcity.documents.models import Document
 from smartcity.documents.services import store_upload
 from smartcity.documents.validation import UploadRejected
@@ -46,7 +46,7 @@ def case_list(request: HttpRequest) -> HttpResponse:
     unanswered = Message.objects.filter(case=OuterRef("pk"), is_question=True, answered_at__isnull=True)
     cases = (Case.objects.filter(applicant=request.user).annotate(open_question=Exists(unanswered))
              .defer("data", "decision_record").order_by("-received_at", "-id"))
-    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("seite"))
+    page = FirstPagePaginator(cases, PAGE_SIZE).get_page(request.GET.get("seite"))
     page.object_list = attach_case_types(list(page.object_list))
     return render(request, "portal/list.html", {"page": page, "drafts": drafts_for(request.user),
                                                 "other_applications": providers.entries_for(request.user)

@@ -1,45 +1,89 @@
-"""The queue's table rows, built in Python: the queue is the busiest back-office page, and the template
-engine spent ~0.13 ms per row on its ~20 lookups, filters and ``{% url %}`` (6 ms for a page of 50)."""
+"""The queue's table rows, built in Python from plain value tuples: the queue is the busiest back-office page.
 
-from datetime import date
+The template engine spent ~0.13 ms per row on its ~20 lookups, filters and ``{% url %}``; building the rows from
+model instances with ``format_html`` still cost ~260 Python calls per row (model instances, ``localtime``, one
+``conditional_escape`` per cell, a translated status label per row). Here a row is one f-string over values that
+are escaped once per page where they repeat (case type, status label, assignee) and with one
+``str.translate`` where they don't; the HTML is the same as before, byte for byte (tests/backoffice)."""
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime
+from typing import Any, NamedTuple
 from urllib.parse import quote
 
 from django import template
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from smartcity.cases.models import Case
+from smartcity.core.html import escape
 
 register = template.Library()
 _PLACEHOLDER = "0"
 
 
-def _deadline(case: Case, today: date) -> SafeString:
-    if case.closed_at:
-        return SafeString("–")
-    if case.suspended_since:
-        return format_html('<span class="kern-badge kern-badge--info">{}</span>', gettext("ruht"))
-    if case.due_date is None:
-        return SafeString("")
-    if case.due_date < today:
-        return format_html('{} <span class="kern-badge kern-badge--danger">{}</span>',
-                           f"{case.due_date:%d.%m.%Y}", gettext("überfällig"))
-    return format_html("{}", f"{case.due_date:%d.%m.%Y}")
+class QueueRow(NamedTuple):
+    """The columns one row of the queue shows (``values_list(*QueueRow._fields)`` of a case queryset)."""
+
+    reference: str
+    case_type_id: int
+    applicant_name: str
+    status: str
+    received_at: datetime
+    closed_at: datetime | None
+    suspended_since: date | None
+    due_date: date | None
+    assignee_id: int | None
+    assignee__first_name: str | None
+    assignee__last_name: str | None
+    assignee__username: str | None
+
+
+def _assignee(row: QueueRow) -> str:
+    if row.assignee_id is None:
+        return "–"
+    # User.get_full_name(), else the user name.
+    return f"{row.assignee__first_name} {row.assignee__last_name}".strip() or row.assignee__username
+
+
+def render_rows(rows: Iterable[QueueRow], case_types: Mapping[int, Any], today: date) -> SafeString:
+    """The ``<tr>`` elements of the queue table; ``case_types`` maps the rows' case type ids to CaseTypes."""
+    head, _, tail = reverse("backoffice:case", args=[_PLACEHOLDER]).rpartition(_PLACEHOLDER)
+    head, tail = escape(head), escape(tail)
+    tz = timezone.get_current_timezone()
+    resting = f'<span class="kern-badge kern-badge--info">{escape(gettext("ruht"))}</span>'
+    overdue = f' <span class="kern-badge kern-badge--danger">{escape(gettext("überfällig"))}</span>'
+    type_names: dict[int, str] = {}
+    labels: dict[tuple[int, str], str] = {}
+    assignees: dict[int | None, str] = {}
+    out = []
+    for row in rows:
+        type_id = row.case_type_id
+        if (name := type_names.get(type_id)) is None:
+            name = type_names[type_id] = escape(case_types[type_id].name)
+        if (label := labels.get((type_id, row.status))) is None:
+            label = labels[type_id, row.status] = escape(case_types[type_id].flow.label(row.status))
+        if (assignee := assignees.get(row.assignee_id)) is None:
+            assignee = assignees[row.assignee_id] = escape(_assignee(row))
+        due = row.due_date
+        if row.closed_at:
+            deadline = "–"
+        elif row.suspended_since:
+            deadline = resting
+        elif due is None:
+            deadline = ""
+        elif due < today:
+            deadline = f"{due:%d.%m.%Y}{overdue}"
+        else:
+            deadline = f"{due:%d.%m.%Y}"
+        reference = escape(row.reference)
+        out.append(f'<tr><td><a class="kern-link" href="{head}{quote(row.reference, safe="-")}{tail}">{reference}'
+                   f"</a></td><td>{name}</td><td>{escape(row.applicant_name or '–')}</td><td>{label}</td>"
+                   f"<td>{row.received_at.astimezone(tz):%d.%m.%Y}</td><td>{deadline}</td><td>{assignee}</td></tr>")
+    return SafeString("\n".join(out))
 
 
 @register.simple_tag
-def queue_rows(cases: list[Case], today: date) -> SafeString:
-    # One reverse() for the page: the case URL differs only in the reference.
-    head, _, tail = reverse("backoffice:case", args=[_PLACEHOLDER]).rpartition(_PLACEHOLDER)
-    rows = []
-    for case in cases:
-        assignee = (case.assignee.get_full_name() or case.assignee.username) if case.assignee else "–"
-        rows.append((head + quote(case.reference, safe="-") + tail, case.reference, case.case_type.name,
-                     case.applicant_name or "–", case.status_label,
-                     f"{timezone.localtime(case.received_at):%d.%m.%Y}", _deadline(case, today), assignee))
-    return format_html_join(
-        "\n", '<tr><td><a class="kern-link" href="{}">{}</a></td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>'
-              "<td>{}</td><td>{}</td></tr>", rows)
+def queue_rows(rows: Iterable[QueueRow], case_types: Mapping[int, Any], today: date) -> SafeString:
+    return render_rows(rows, case_types, today)

@@ -202,3 +202,47 @@ def test_queue_count_is_capped(staff_client, case_type, citizen, monkeypatch):
         services.create_case(case_type=case_type, applicant=citizen, data={})
     body = staff_client.get(reverse("backoffice:queue")).content.decode()
     assert "Mehr als 2 Vorgänge" in body
+
+
+def test_queue_rows_markup_escaping_and_deadline_states(staff_client, case_type, caseworker, citizen):
+    """The rows are built in Python (backoffice_tags.render_rows): pin their exact markup, the escaping of every
+    cell and each state of the deadline column."""
+    import datetime
+
+    from django.utils import timezone
+
+    from smartcity.accounts.testing import make_staff
+
+    nameless = make_staff("steueramt", username="ohne-name")
+    nameless.first_name = nameless.last_name = ""
+    nameless.save()
+    today = timezone.localdate()
+    running = services.create_case(case_type=case_type, applicant=citizen, data={})
+    Case.objects.filter(pk=running.pk).update(applicant_name='<b>O\'Neil & "Sohn"</b>', assignee=caseworker,
+                                              due_date=today + datetime.timedelta(days=3))
+    late = services.create_case(case_type=case_type, applicant=citizen, data={})
+    Case.objects.filter(pk=late.pk).update(applicant_name="", assignee=nameless, due_date=datetime.date(2020, 1, 2))
+    resting = services.create_case(case_type=case_type, applicant=citizen, data={})
+    Case.objects.filter(pk=resting.pk).update(suspended_since=today, status="rueckfrage", due_date=None)
+    closed = services.create_case(case_type=case_type, applicant=citizen, data={})
+    Case.objects.filter(pk=closed.pk).update(closed_at=timezone.now(), status="genehmigt")
+    body = staff_client.get(reverse("backoffice:queue"), {"closed": "on"}).content.decode()
+
+    def row(case, applicant, status, deadline, assignee):
+        case.refresh_from_db()
+        received = timezone.localtime(case.received_at).strftime("%d.%m.%Y")
+        return (f'<tr><td><a class="kern-link" href="/backoffice/vorgang/{case.reference}/">{case.reference}</a></td>'
+                f"<td>Hundesteuer-Anmeldung</td><td>{applicant}</td><td>{status}</td><td>{received}</td>"
+                f"<td>{deadline}</td><td>{assignee}</td></tr>")
+
+    due = (today + datetime.timedelta(days=3)).strftime("%d.%m.%Y")
+    assert row(running, "&lt;b&gt;O&#x27;Neil &amp; &quot;Sohn&quot;&lt;/b&gt;", "Eingegangen", due,
+               caseworker.get_full_name()) in body
+    assert row(late, "–", "Eingegangen", '02.01.2020 <span class="kern-badge kern-badge--danger">überfällig</span>',
+               "ohne-name") in body
+    assert row(resting, citizen.get_full_name(), "Rückfrage an Antragsteller",
+               '<span class="kern-badge kern-badge--info">ruht</span>', "–") in body
+    assert row(closed, citizen.get_full_name(), "Genehmigt", "–", "–") in body
+    # English: the status labels and badges are translated.
+    english = staff_client.get(reverse("backoffice:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
+    assert 'kern-badge--danger">overdue</span>' in english

@@ -2,7 +2,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from smartcity.opendata import services
-from smartcity.opendata.models import ApiToken, Membership, Organization
+from smartcity.opendata.models import ApiToken, Group, Membership, Organization
 
 
 @pytest.fixture
@@ -33,6 +33,15 @@ def token(editor) -> str:
 def sysadmin_token(db) -> str:
     user = get_user_model().objects.create_superuser("root", email="root@example.org", password="Test-Passwort-1")
     return ApiToken.issue(user, "admin")[1]
+
+
+def random_relations(rng, i: int, tags: list[str], formats: list[str]) -> dict:
+    """Random resources (0–3, formats as given), tags (0–3) and themes (0–2) for make_dataset."""
+    themes = sorted(Group.objects.values_list("name", flat=True))
+    resources = [{"url": f"https://example.org/{i}/{n}.dat", "format": rng.choice(formats)}
+                 for n in range(rng.randint(0, 3))]
+    return {"resources": resources, "tags": [{"name": t} for t in rng.sample(tags, rng.randint(0, 3))],
+            "groups": [{"name": g} for g in rng.sample(themes, rng.randint(0, 2))]}
 
 
 def make_dataset(org, name, **extra):

@@ -14,7 +14,7 @@ from django.test import override_settings
 from smartcity.opendata import permissions, search, services, vocab
 from smartcity.opendata.models import Dataset, FacetCount, Group, Organization, Resource
 
-from .conftest import make_dataset
+from .conftest import make_dataset, random_relations
 
 pytestmark = pytest.mark.django_db
 
@@ -30,17 +30,12 @@ def random_catalogue(orgs):
     rng = random.Random(11)
     third = Organization.objects.create(name="neuss", title="Stadt Neuss")
     owners = [*orgs, third]
-    themes = list(Group.objects.values_list("name", flat=True))
     datasets = []
     for i in range(30):
-        resources = [{"url": f"https://example.org/{i}/{n}.dat", "format": rng.choice(FORMATS)}
-                     for n in range(rng.randint(0, 3))]
         datasets.append(make_dataset(
             owners[i % 3], f"datensatz-{i:02d}", title=f"Datensatz {i} über {rng.choice(TAGS)}",
-            tags=[{"name": t} for t in rng.sample(TAGS, rng.randint(0, 3))],
-            groups=[{"name": g} for g in rng.sample(themes, rng.randint(0, 2))],
-            license_id=rng.choice(LICENSES), resources=resources, private=i % 7 == 0,
-            state="draft" if i % 9 == 0 else "active"))
+            license_id=rng.choice(LICENSES), private=i % 7 == 0, state="draft" if i % 9 == 0 else "active",
+            **random_relations(rng, i, TAGS, FORMATS)))
     # Edits through the services: replace tags and themes, add and delete resources, withdraw and delete.
     services.update_dataset("system:test", datasets[1], {"tags": [{"name": "Neu"}], "groups": []}, partial=True)
     services.create_resource("system:test", datasets[2], {"url": "https://example.org/x.csv", "format": "CSV"})

@@ -103,6 +103,21 @@ def test_other_departments_and_citizens_cannot_reach_the_parking_back_office(cli
     assert routed.zone is None
 
 
+
+def test_parking_staff_are_its_caseworkers_and_team_leads_only(db, django_assert_num_queries):
+    from smartcity.accounts.models import StaffRole
+    from smartcity.parking.staff import is_parking_staff
+
+    caseworker, teamlead = make_staff(services.DEPARTMENT_CODE), make_staff(services.DEPARTMENT_CODE, "teamlead")
+    admin, other = make_staff(services.DEPARTMENT_CODE, StaffRole.Role.ADMIN), make_staff("steueramt")
+    for user in (caseworker, teamlead, admin, other):
+        user.role_list  # noqa: B018 - loaded once per request by the staff check; the answer needs no query
+    with django_assert_num_queries(0):
+        assert [is_parking_staff(u) for u in (caseworker, teamlead, admin, other)] == [True, True, False, False]
+    from django.contrib.auth.models import AnonymousUser
+
+    assert not is_parking_staff(AnonymousUser())
+
 # --- 3 and 7: rejection with the caseworker, only after a hearing ------------------------------------------
 
 def test_rejection_without_hearing_is_refused_with_a_german_message(staff_client, routed):

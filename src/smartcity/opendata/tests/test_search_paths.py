@@ -1,0 +1,190 @@
+"""package_search query paths of ADR 0072, on whichever database the suite runs.
+
+- ``tags:``/``groups:``/``res_format:`` filters: on PostgreSQL containment in the GIN-indexed facet columns,
+  on SQLite sub-selects on the relation tables. Both are checked against a count in Python over the related
+  rows (not against the search code itself), including negations, OR, case variants of formats, empty and
+  missing values, prefixes and ``field:*``.
+- Page + count + facets from one statement (PostgreSQL): the page equals the page of a plain ORDER BY ...
+  LIMIT/OFFSET for every sort order, including ties, repeated sort fields, paging past the end and rows=0.
+"""
+
+import random
+
+import pytest
+from django.db.models import F
+from django.test import override_settings
+
+from smartcity.opendata import paging, permissions, search, services
+from smartcity.opendata.models import Dataset, Organization, Resource
+
+from .conftest import make_dataset, random_relations
+
+pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_facet_cache")]
+
+TAGS = ["Parken", "Verkehr", "Umwelt", "Bäume", "Straße", "CSV"]
+FORMATS = ["CSV", "json", "GeoJSON", "PDF", "xlsx"]
+FIELDS = ["organization", "groups", "tags", "res_format", "license_id"]
+
+
+@pytest.fixture
+def no_facet_cache():
+    with override_settings(OPENDATA_FACET_CACHE_SECONDS=0):
+        yield
+
+
+@pytest.fixture
+def catalogue(orgs):
+    """24 datasets; titles repeat (ties for sort by title), some share metadata_modified; formats in mixed
+    case, deleted resources, drafts, private and deleted datasets."""
+    rng = random.Random(5)
+    owners = [*orgs, Organization.objects.create(name="neuss", title="Stadt Neuss")]
+    datasets = []
+    for i in range(24):
+        datasets.append(make_dataset(
+            owners[i % 3], f"daten-{i:02d}", title=f"Parkplätze {'ABC'[i % 3]}",
+            notes=f"Daten über {rng.choice(TAGS)} und Parken" if i % 4 else "Nichts weiter",
+            private=i % 7 == 0, state="draft" if i % 8 == 0 else "active", **random_relations(rng, i, TAGS, FORMATS)))
+    for resource in Resource.objects.filter(dataset__in=datasets[:6], state="active")[:3]:
+        services.delete_resource("system:test", resource)
+    services.set_state("system:test", datasets[9], Dataset.State.DELETED)
+    # Equal metadata_modified for a few datasets: the id decides their order.
+    same = datasets[10].metadata_modified
+    Dataset.objects.filter(pk__in=[d.pk for d in datasets[10:14]]).update(metadata_modified=same)
+    return datasets
+
+
+def related(ds: Dataset) -> dict[str, set[str]]:
+    return {"tags": {t.name for t in ds.tags.all()}, "groups": {g.name for g in ds.groups.all()},
+            "res_format": {r.format for r in ds.resources.all() if r.state == "active"}}
+
+
+def matching(scope, predicate) -> set:
+    rows = Dataset.objects.filter(scope).prefetch_related("tags", "groups", "resources")
+    return {ds.pk for ds in rows if predicate(related(ds))}
+
+
+FILTERS = [
+    ("tags:Parken", lambda r: "Parken" in r["tags"]),
+    ('tags:"Bäume"', lambda r: "Bäume" in r["tags"]),
+    ("tags:parken", lambda r: "parken" in r["tags"]),  # tags are case-sensitive (CKAN: string field)
+    ("-tags:Parken", lambda r: "Parken" not in r["tags"]),
+    ("tags:CSV", lambda r: "CSV" in r["tags"]),  # a tag named like a format is not a format
+    ("groups:tran OR groups:envi", lambda r: bool({"tran", "envi"} & r["groups"])),
+    ("-groups:tran", lambda r: "tran" not in r["groups"]),
+    ("res_format:CSV", lambda r: "CSV" in r["res_format"]),
+    ("res_format:csv", lambda r: "CSV" in r["res_format"]),  # formats compare case-insensitively
+    ("res_format:GeoJson", lambda r: "GEOJSON" in r["res_format"]),
+    ("res_format:JSON -res_format:PDF", lambda r: "JSON" in r["res_format"] and "PDF" not in r["res_format"]),
+    ('res_format:""', lambda r: "" in r["res_format"]),
+    ('res_format:" "', lambda r: False),
+    ("res_format:*", lambda r: bool(r["res_format"])),
+    ("res_format:CS*", lambda r: any(f.startswith("CS") for f in r["res_format"])),
+    ("tags:*", lambda r: bool(r["tags"])),
+    ("-tags:*", lambda r: not r["tags"]),
+    ("tags:Verk*", lambda r: any(t.lower().startswith("verk") for t in r["tags"])),
+    ("groups:nichtda", lambda r: False),
+    ("tags:Parken AND res_format:PDF AND groups:tran", lambda r: "Parken" in r["tags"] and "PDF" in r["res_format"]
+     and "tran" in r["groups"]),
+    ('tags:"it\'s"', lambda r: False),
+]
+
+
+def test_relation_filters_match_the_related_rows(catalogue, editor):
+    for include in (False, True):
+        scope = permissions.visible_scope(editor, include_private=include, include_drafts=include)
+        for fq, predicate in FILTERS:
+            want = matching(scope, predicate)
+            result = search.search(scope, fq_list=[fq], rows=1000, facet_fields=FIELDS, facet_limit=-1)
+            assert set(result.ids) == want and result.count == len(want), (fq, include)
+            assert set(search.filtered(scope, "", [fq]).values_list("pk", flat=True)) == want
+    assert any(matching(scope, p) for _fq, p in FILTERS[:3]) and matching(scope, FILTERS[8][1])
+
+
+def plain_page(scope, q: str, sort: str, start: int, rows: int) -> list:
+    """The page the way it was read before ADR 0072: its own ORDER BY ... LIMIT/OFFSET query."""
+    where, texts = search.compile_filters(q, [])
+    qs = Dataset.objects.filter(scope & where)
+    order = search.parse_sort(sort)
+    if any(f == "score" for f, _ in order) and texts and search._is_pg():
+        qs = qs.annotate(score=search.SearchRank(F("search_vector"),
+                                                 search.SearchQuery(" ".join(texts), config="german")))
+    ordering = [F(n).desc() if d else F(n).asc() for n, d in order if n != "score" or "score" in qs.query.annotations]
+    return list(qs.order_by(*ordering, F("id").asc()).values_list("id", flat=True)[start:start + rows])
+
+
+SORTS = ["", "score desc, metadata_modified desc", "title_string asc", "title desc", "metadata_modified desc",
+         "metadata_modified asc, title asc", "id asc", "id desc", "id desc, id asc", "name asc, id desc",
+         "metadata_created desc", "title asc, metadata_modified desc"]
+
+
+def test_page_from_the_facet_statement_equals_a_plain_query(catalogue, editor):
+    scope = permissions.visible_scope(editor, include_private=True, include_drafts=True)
+    for q in ["parken", "tags:Parken OR res_format:csv", "daten*", "*:*", "parken -groups:tran"]:
+        total = Dataset.objects.filter(scope & search.compile_filters(q, [])[0]).count()
+        assert total, q
+        for sort in SORTS:
+            for start, rows in [(0, 5), (3, 4), (0, 1000), (total - 1, 5), (total, 5), (paging.MAX_INT, 10)]:
+                result = search.search(scope, q=q, sort=sort, start=start, rows=rows, facet_fields=FIELDS)
+                assert result.ids == plain_page(scope, q, sort, start, rows), (q, sort, start, rows)
+                assert result.count == total
+
+
+def test_rows_zero_and_no_facets(catalogue):
+    scope = permissions.visible_scope(None)
+    total = Dataset.objects.filter(scope & search.compile_filters("parken", [])[0]).count()
+    for fields in ([], FIELDS):
+        result = search.search(scope, q="parken", rows=0, facet_fields=fields)
+        assert result.ids == [] and result.count == total
+        assert bool(result.facets) == bool(fields)
+    result = search.search(scope, q="parken", rows=3, facet_fields=[])
+    assert result.count == total and result.facets == {} and len(result.ids) == min(3, total)
+
+
+def test_bad_input_is_a_search_error(orgs):
+    make_dataset(orgs[0], "parken", tags=[{"name": "Parken"}])
+    for bad in [{"sort": "title sideways"}, {"sort": "score desc; drop table x"}, {"q": "tags:(Parken"},
+                {"fq_list": ["res_format:[a TO b]"]}, {"fq_list": ["groups:\x00"]}, {"fq_list": ["unbekannt:x"]},
+                {"fq_list": ['tags:"a\\"b']}]:
+        with pytest.raises(search.SearchQueryError):
+            search.search(permissions.visible_scope(None), facet_fields=FIELDS, **bad)
+
+
+def test_facet_values_with_spaces_and_json_characters(orgs):
+    """Values travel as JSON parameters: spaces and dots in tags match literally; quotes, brackets and
+    backslashes (not allowed in tags) match nothing and are no error."""
+    tags = ["Grüne Fläche", "v1.2", "a-b"]
+    ds = make_dataset(orgs[0], "sonderzeichen", tags=[{"name": t} for t in tags])
+    make_dataset(orgs[0], "andere", tags=[{"name": "xy"}])
+    scope = permissions.visible_scope(None)
+    for tag in tags:
+        result = search.search(scope, fq_list=[f'tags:"{tag}"'], facet_fields=["tags"], facet_limit=-1)
+        assert result.ids == [ds.pk], tag
+        assert {v for v, _l, _n in result.facets["tags"]} == set(tags)
+    for odd in ["c]d", "e\\\\f", "g'h", '[\\"v1.2\\"]', "{}"]:
+        result = search.search(scope, fq_list=[f'tags:"{odd}"', f'-groups:"{odd}"', f'-res_format:"{odd}"'],
+                               facet_fields=["tags"])
+        assert result.ids == [] and result.count == 0, odd
+
+
+@pytest.mark.postgres  # facet_codes exist on PostgreSQL only
+def test_facet_codes_count_like_the_json_columns_and_fall_back_when_undecodable(catalogue, editor, monkeypatch):
+    """The generated facet_codes column (migration 0005) follows every change; counts from it equal the counts
+    from the JSON columns; a code without a FacetCount pair makes the search fall back to the JSON statement."""
+    scope = permissions.visible_scope(editor, include_private=True, include_drafts=True)
+    json_statements = []
+    original = search._facet_sql
+    monkeypatch.setattr(search, "_facet_sql", lambda *a, **k: json_statements.append(a) or original(*a, **k))
+    for q, fq in [("parken", []), ("", ["tags:Parken"]), ("", ["-res_format:csv"]), ("*:*", ["groups:tran"])]:
+        qs = Dataset.objects.filter(scope & search.compile_filters(q, fq)[0])
+        coded = search.count_and_facets(qs, FIELDS, -1, 1)
+        assert not json_statements, (q, fq)
+        sql, params = original(qs, FIELDS)
+        assert coded[0] == search._split_rows(search._run_facet_sql(sql, params), FIELDS)[0] == qs.count()
+        raw = search._split_rows(search._run_facet_sql(sql, params), FIELDS)[1]
+        assert coded[1] == search._ranked(raw, -1, 1), (q, fq)
+    # A value no FacetCount row knows (as after a bulk load without refresh_facet_counts): exact anyway.
+    want = Dataset.objects.filter(scope & search.compile_filters("parken", [])[0], facet_tags__contains=["Parken"])
+    search.FacetCount.objects.filter(field="tags", value="Parken").delete()
+    result = search.search(scope, q="parken", facet_fields=FIELDS, facet_limit=-1)
+    assert json_statements
+    assert {v: n for v, _l, n in result.facets["tags"]}["Parken"] == want.count() > 0
