@@ -80,20 +80,28 @@ class _QrFlowable(Flowable):
 
     def draw(self) -> None:
         n = len(self.matrix)
-        operators = []
-        open_runs: dict[tuple[int, int], int] = {}  # (first column, end column) → first row of the rectangle
-        for y, row in enumerate([*self.matrix, [False] * n]):  # the extra light row closes every open run
-            runs = {match.span() for match in _DARK_RUN.finditer(bytes(row))}
-            for start, end in [run for run in open_runs if run not in runs]:
-                first_row = open_runs.pop((start, end))
-                operators.append(f"{start} {n - y} {end - start} {y - first_row} re")
-            for run in runs:
-                open_runs.setdefault(run, y)
         self.canv.saveState()
         self.canv.scale(self.width / n, self.height / n)
         self.canv.setFillColor(colors.black)
-        self.canv.addLiteral(" ".join(operators) + " f")
+        self.canv.addLiteral(qr_path(self.matrix))
         self.canv.restoreState()
+
+
+def qr_path(matrix: list[list[bool]]) -> str:
+    """The dark modules as one filled PDF path in module units, origin at the bottom left (scale it to the print
+    size). Runs of dark modules become rectangles, and a run repeated in the rows below grows into one taller
+    rectangle."""
+    n = len(matrix)
+    operators = []
+    open_runs: dict[tuple[int, int], int] = {}  # (first column, end column) → first row of the rectangle
+    for y, row in enumerate([*matrix, [False] * n]):  # the extra light row closes every open run
+        runs = {match.span() for match in _DARK_RUN.finditer(bytes(row))}
+        for start, end in [run for run in open_runs if run not in runs]:
+            first_row = open_runs.pop((start, end))
+            operators.append(f"{start} {n - y} {end - start} {y - first_row} re")
+        for run in runs:
+            open_runs.setdefault(run, y)
+    return " ".join(operators) + " f"
 
 
 _DARK_RUN = re.compile(rb"\x01+")  # in bytes(row) a dark module is 1

@@ -169,14 +169,16 @@ def correct_application(application: Application, *, plate: str, vin_suffix: str
 def submit(application: Application) -> DecisionRecord:
     """Submit a draft: check registers and rules at once. Returns the decision record written."""
     with transaction.atomic():
-        app = _locked(application)
+        # The applicant (the audit event's actor) and the replaced permit come with the locked row; the evaluation
+        # below reuses them instead of reading the application again.
+        app = _with_people(Application.objects.select_for_update(of=("self",))).get(pk=application.pk)
         if app.status not in (Status.DRAFT, Status.WAITING_REGISTER):
             raise ParkingError(gettext("Dieser Antrag wurde bereits eingereicht."))
         if app.submitted_at is None:
             app.submitted_at = timezone.now()
             app.save(update_fields=["submitted_at", "updated_at"])
             record(app.applicant, "parking.application.submitted", app, reference=app.reference)
-    decision = evaluate(application)
+    decision = _evaluate(app)
     application.refresh_from_db()
     return decision
 
@@ -186,12 +188,19 @@ def _person_query(user: Any) -> PersonQuery:
                        external_id=user.external_id)
 
 
-def _residence(registered: Any) -> rules.Residence:
-    """Map a register residence to the address register's zone."""
+def _with_people(applications: Any) -> Any:
+    """Applications with their applicant and the permit they replace."""
+    return applications.select_related("applicant", "replaces")
+
+
+def _residence(registered: Any, zones: dict[str, Zone] | None = None) -> rules.Residence:
+    """Map a register residence to the address register's zone (collected in ``zones`` by code)."""
     address = find_address(registered.street, registered.house_number, registered.postcode)
     if address is None:
         address = _address_from_register(registered)
     zone = address.zone if address else None
+    if zone is not None and zones is not None:
+        zones[zone.code] = zone
     return rules.Residence(
         street=registered.street, house_number=registered.house_number, postcode=registered.postcode,
         residence_type=registered.residence_type, zone_code=zone.code if zone else None,
@@ -242,14 +251,16 @@ def _inputs(app: Application, person: rules.PersonRecord, vehicle: rules.Vehicle
             "fahrzeugregister": {k: v for k, v in asdict(vehicle).items()}}
 
 
-def fetch_register_data(app: Application) -> tuple[rules.PersonRecord, rules.VehicleRecord]:
-    """Ask both registers; raises RegisterUnavailable on an outage."""
+def fetch_register_data(app: Application, zones: dict[str, Zone] | None = None) -> tuple[rules.PersonRecord,
+                                                                                          rules.VehicleRecord]:
+    """Ask both registers; raises RegisterUnavailable on an outage. The zones of the residences found are
+    collected in ``zones`` (by code)."""
     timeout = registry.timeout()
     query = _person_query(app.applicant)
     person_answer = registry.population_register().lookup_person(query, timeout=timeout)
     vehicle_answer = registry.vehicle_register().lookup_vehicle(app.plate, timeout=timeout)
     person = rules.PersonRecord(found=person_answer.found, auskunftssperre=person_answer.auskunftssperre,
-                                residences=tuple(_residence(r) for r in person_answer.residences))
+                                residences=tuple(_residence(r, zones) for r in person_answer.residences))
     vehicle = rules.VehicleRecord(
         found=vehicle_answer.found, plate=vehicle_answer.plate, keeper_is_applicant=keeper_is(vehicle_answer.keeper,
                                                                                              query),
@@ -261,17 +272,24 @@ def fetch_register_data(app: Application) -> tuple[rules.PersonRecord, rules.Veh
 
 def evaluate(application: Application) -> DecisionRecord:
     """Run registers and rules for a submitted application and act on the outcome."""
-    app = Application.objects.select_related("applicant", "replaces").get(pk=application.pk)
+    return _evaluate(_with_people(Application.objects).get(pk=application.pk))
+
+
+def _evaluate(app: Application) -> DecisionRecord:
+    """``evaluate`` for an application read with ``_with_people`` (not locked: the registers may take seconds)."""
     config = get_config()
     if app.kind == Kind.REPLACEMENT:
         return _evaluate_replacement(app, config)
+    zones: dict[str, Zone] = {}
     try:
-        person, vehicle = fetch_register_data(app)
+        person, vehicle = fetch_register_data(app, zones)
     except RegisterUnavailable as exc:
         return _wait_for_register(app, str(exc))
     request = _request(app)
     decision = rules.decide(person, vehicle, request, rule_config(config))
-    zone = Zone.objects.filter(code=decision.zone_code).first() if decision.zone_code else None
+    zone = None
+    if decision.zone_code:
+        zone = zones.get(decision.zone_code) or Zone.objects.filter(code=decision.zone_code).first()
     with transaction.atomic():
         locked = _locked(app)
         if locked.status not in (Status.DRAFT, Status.WAITING_REGISTER):
@@ -845,8 +863,10 @@ def issue_permit(application: Application | Any) -> Permit | None:
     """
     app_id = getattr(application, "pk", application)
     with transaction.atomic():
-        app = Application.objects.select_for_update(of=("self",)).select_related("applicant", "zone", "replaces").get(
-            pk=app_id)
+        # The zone's polygon is not needed to issue (and a real zone's GeoJSON is large); the replaced permit is
+        # read below, locked, only when there is one.
+        app = Application.objects.select_for_update(of=("self",)).select_related("applicant", "zone").defer(
+            "zone__geometry").get(pk=app_id)
         existing = Permit.objects.filter(application=app).first()
         if existing is not None:
             if existing.document_id is None:  # e.g. the worker died after the commit: the PDF is still made
@@ -855,8 +875,10 @@ def issue_permit(application: Application | Any) -> Permit | None:
         if app.status != Status.PAID:
             log.info("issue_permit skipped", extra={"application": str(app.pk), "status": app.status})
             return None
-        valid_from, valid_until = _validity_for(app)
         old = Permit.objects.select_for_update().get(pk=app.replaces_id) if app.replaces_id else None
+        if old is not None:
+            app.replaces = old
+        valid_from, valid_until = _validity_for(app)
         now = timezone.now()
         try:
             with transaction.atomic():
@@ -878,8 +900,7 @@ def issue_permit(application: Application | Any) -> Permit | None:
                zone=app.zone.code, valid_until=valid_until.isoformat())
         if old is not None:
             record(SYSTEM, "parking.permit.replaced", old, number=old.number, by=permit.number)
-        permit_id = str(permit.pk)
-        transaction.on_commit(lambda: _after_issue(permit_id))
+        transaction.on_commit(lambda: _after_issue(permit))
     return permit
 
 
@@ -891,14 +912,14 @@ def _conflict(app: Application) -> None:
     _route(app, entry.reasons, entry)
 
 
-def _after_issue(permit_id: str) -> None:
+def _after_issue(permit: Permit) -> None:
     """After the issuing transaction: queue the PDF (its own task, so rendering never holds the application's or
     the audit chain's locks) and tell the holder. The permit is valid in the register from the commit on; a
-    download before the document task has run renders the same single document on the spot."""
+    download before the document task has run renders the same single document on the spot. ``permit`` is the
+    object just committed, with its holder and zone (no need to read it again)."""
     from smartcity.notifications.services import in_language_of, notify
 
-    _queue_document(permit_id)
-    permit = Permit.objects.select_related("holder", "zone").get(pk=permit_id)
+    _queue_document(str(permit.pk))
     with in_language_of(permit.holder):
         notify(permit.holder, gettext("Ihr Bewohnerparkausweis ist ausgestellt"),
                gettext("Ihr Bewohnerparkausweis %(number)s für %(plate)s im Gebiet %(zone)s gilt vom %(valid_from)s "

@@ -58,3 +58,31 @@ def test_concurrent_appends_keep_one_unbroken_chain_in_id_order():
     for first, second in zip(events[::2], events[1::2], strict=True):
         assert (first.action, second.action, first.object_id) == ("test.first", "test.second", second.object_id)
     assert events[0].details["note"] == "Straße „ä“ €"
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_later_events_of_a_transaction_take_one_statement_and_an_undone_savepoint_does_not_fork():
+    """The second event of a transaction moves the head it already holds in one statement; an event undone with its
+    savepoint, a wrong hint and the next transaction all fall back to locking and reading the head."""
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext
+
+    with transaction.atomic():
+        record("system:test", "test.a")
+        with CaptureQueriesContext(connection) as second:
+            record("system:test", "test.b")
+        assert len(second) == 1
+        with pytest.raises(RuntimeError), transaction.atomic():
+            record("system:test", "test.undone")
+            raise RuntimeError
+        with CaptureQueriesContext(connection) as after_rollback:
+            record("system:test", "test.c")
+        assert any("FOR UPDATE" in query["sql"] for query in after_rollback)
+        connection._audit_head_hint = (connection.run_on_commit, "f" * 64)  # a hint that is wrong
+        record("system:test", "test.d")
+    with CaptureQueriesContext(connection) as next_transaction:
+        record("system:test", "test.e")
+    assert any("FOR UPDATE" in query["sql"] for query in next_transaction)
+    assert [e.action for e in AuditEvent.objects.order_by("id")] == ["test.a", "test.b", "test.c", "test.d", "test.e"]
+    assert verify_chain() == (True, 5, None)

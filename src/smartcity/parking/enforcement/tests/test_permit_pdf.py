@@ -53,3 +53,20 @@ def test_city_legal_remedy_text_is_used_when_configured():
     permit = factories.permit(with_decision=False)
     _, content = _read(render_permit_pdf(permit))
     assert "Eigene Belehrung der Stadt." in content and "Bastionstraße" not in content
+
+
+def test_a_long_legal_remedy_moves_to_the_next_page_and_nothing_is_cut_off():
+    """The page is drawn directly on the canvas: a section that does not fit starts a new page, and a text longer
+    than a page continues on the next one (the windscreen permit keeps its own page)."""
+    from smartcity.parking.models import ParkingConfig
+
+    sentences = [f"Satz {i} der ausführlichen Belehrung mit Hinweisen zur Klage und zur Frist." for i in range(160)]
+    ParkingConfig.objects.create(city_code="DUS", legal_remedy="\n".join(sentences))
+    permit = factories.permit(with_decision=False)
+    reader, content = _read(render_permit_pdf(permit))
+    assert len(reader.pages) >= 4
+    for sentence in (sentences[0], sentences[80], sentences[-1]):
+        assert sentence in content
+    assert "Parkausweis zum Ausschneiden" in reader.pages[-1].extract_text()
+    for page in reader.pages[:-1]:
+        assert "Parkausweis zum Ausschneiden" not in page.extract_text()
