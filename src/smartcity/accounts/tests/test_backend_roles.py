@@ -8,6 +8,7 @@ from smartcity.accounts.models import Department, StaffRole, User
 from smartcity.accounts.testing import login_citizen, make_citizen, make_staff
 
 
+@pytest.mark.postgres  # the one-query path is PostgreSQL's (ArraySubquery); SQLite loads roles on first use
 @pytest.mark.django_db
 def test_session_user_comes_with_their_roles_in_one_query(django_assert_max_num_queries):
     staff = make_staff("steueramt")
