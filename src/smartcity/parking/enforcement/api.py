@@ -87,8 +87,8 @@ class PlateLookupView(EnforcementView):
     def post(self, request: Request) -> Response:
         serializer = PlateQuerySerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        result = lookup.lookup_plate(request.data["plate"], zone=serializer.validated_data.get("zone", ""))
-        lookup.tally(principal_of(request), LookupTally.Kind.PLATE, found=result.valid)
+        result = lookup.lookup_plate(request.data["plate"], zone=serializer.validated_data.get("zone", ""),
+                                     counted_for=principal_of(request))
         return Response({
             "query": result.query, "valid": result.valid, "plate": result.plate or None, "zone": result.zone or None,
             "valid_from": result.valid_from, "valid_until": result.valid_until,

@@ -80,8 +80,7 @@ def enforcement(request: HttpRequest) -> HttpResponse:
 def _plate_check(request: HttpRequest) -> dict:
     plate, zone = request.POST.get("plate", "").strip()[:20], request.POST.get("zone", "").strip()[:2]
     try:
-        result = lookup.lookup_plate(plate, zone=zone)
+        result = lookup.lookup_plate(plate, zone=zone, counted_for=principal_of(request))
     except lookup.InvalidPlate as error:
         return {"plate": plate, "zone": zone, "plate_error": str(error)}
-    lookup.tally(principal_of(request), LookupTally.Kind.PLATE, found=result.valid)
     return {"plate": plate, "zone": zone, "lookup": result}

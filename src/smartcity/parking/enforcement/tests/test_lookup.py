@@ -75,6 +75,20 @@ class TestLookup:
         assert not result.valid and result.valid_from == today + timedelta(days=1)
         assert lookup.lookup_plate("DAB1234", today=today + timedelta(days=1)).valid
 
+    def test_counted_lookup_tallies_itself_once_with_its_outcome(self):
+        factories.permit(plate="D-AB 1234", zone_code="HO")
+        assert lookup.lookup_plate("DAB1234", counted_for="device:7").valid
+        assert not lookup.lookup_plate("DAB1234", zone="MÜ", counted_for="device:7").valid
+        assert not lookup.lookup_plate("D-XY 99", counted_for="device:7").valid
+        assert lookup.lookup_plate("DAB1234").valid  # not counted
+        assert list(LookupTally.objects.values_list("principal", "kind", "lookups", "found")) == [
+            ("device:7", "plate", 3, 1)]
+
+    def test_invalid_reading_is_not_counted(self):
+        with pytest.raises(lookup.InvalidPlate):
+            lookup.lookup_plate("<script>", counted_for="device:7")
+        assert not LookupTally.objects.exists()
+
     def test_tally_counts_per_hour_principal_and_kind_without_plates(self):
         now = timezone.now()
         lookup.tally("device:1", "plate", found=True, now=now)
