@@ -6,10 +6,11 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from smartcity.accounts.models import Department, StaffRole, User
+from smartcity.accounts.models import StaffRole, User
 from smartcity.accounts.permissions import CASE_READER_ROLES
 from smartcity.cases.forms import KernForm
 from smartcity.cases.models import Case, CaseType
+from smartcity.cases.type_cache import case_config
 from smartcity.cases.workflow import DEFAULT_WORKFLOW
 
 REFERENCE = re.compile(r"^[A-Z]{2,5}-\d{4}-\d{1,6}$", re.IGNORECASE)
@@ -32,10 +33,11 @@ class QueueFilter(KernForm):
         super().__init__(*args, **kwargs)
         self.user = user
         self.department_ids = department_ids
-        # Loaded once: the choices (only the user's own departments and their case types, so a guessed id is
-        # an invalid choice), the status labels, and the case type of every row of the page (case_types).
-        self.case_types = {ct.pk: ct for ct in CaseType.objects.filter(department_id__in=department_ids)}
-        departments = Department.objects.filter(pk__in=department_ids).values_list("pk", "name")
+        # From the process's case configuration: the choices (only the user's own departments and their case
+        # types, so a guessed id is an invalid choice), the status labels, and the case type of every row.
+        self.config = case_config.get()
+        self.case_types = self.config.types_of(department_ids)
+        departments = [(pk, name) for pk, name in self.config.department_names.items() if pk in department_ids]
         self.fields["department"].choices = [("", _("alle meine Fachbereiche")), *departments]
         self.fields["case_type"].choices = [("", _("alle Leistungen")),
                                             *((ct.pk, ct.name) for ct in self.case_types.values())]
@@ -72,9 +74,8 @@ class QueueFilter(KernForm):
         return cases.select_related("assignee").defer("data", "decision_record").order_by(order, "-id")
 
     def case_types_of(self, type_ids: Iterable[int]) -> dict[int, CaseType]:
-        """The form's CaseTypes, plus any of ``type_ids`` it lacks (normally none: no query)."""
-        missing = set(type_ids) - self.case_types.keys()
-        return {**self.case_types, **CaseType.objects.in_bulk(missing)} if missing else self.case_types
+        """The CaseTypes of a page's rows (normally no query)."""
+        return self.config.with_types(type_ids)
 
 
 class NoteForm(KernForm):

@@ -9,8 +9,9 @@ from django.db.models import Aggregate, Count, F, FloatField
 from django.db.models.functions import Extract, TruncWeek
 from django.utils import timezone
 
-from smartcity.cases.models import Case, CaseType
+from smartcity.cases.models import Case
 from smartcity.cases.services import overdue_cases
+from smartcity.cases.type_cache import case_config
 
 WEEKS = 12
 MEDIAN_WINDOW_DAYS = 365
@@ -43,7 +44,7 @@ def _median_days(cases) -> dict[int, float]:
 def dashboard(department_ids: list[int]) -> dict[str, Any]:
     cases = Case.objects.filter(department_id__in=department_ids)
     open_cases = cases.filter(closed_at__isnull=True)
-    types = {t.pk: t for t in CaseType.objects.filter(department_id__in=department_ids)}
+    types = case_config.get().types_of(department_ids)
     per_status: dict[str, int] = {}
     for row in open_cases.values("case_type", "status").annotate(n=Count("id")).order_by():
         case_type = types.get(row["case_type"])

@@ -204,15 +204,3 @@ class Message(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}: {self.body[:40]}"
-
-
-def attach_case_types(cases: list[Case], known: dict[int, CaseType] | None = None) -> list[Case]:
-    """Give a page of cases one shared CaseType object per type (instead of select_related's copy per row), so
-    each type's workflow is parsed and validated once per page; ``known`` are types the caller already has."""
-    known = {} if known is None else known
-    missing = {case.case_type_id for case in cases} - known.keys()
-    if missing:
-        known.update(CaseType.objects.in_bulk(missing))
-    for case in cases:
-        case.case_type = known[case.case_type_id]
-    return cases

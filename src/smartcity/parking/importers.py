@@ -17,7 +17,7 @@ from shapely.validation import explain_validity
 from .geo import utm32_to_wgs84
 from .models import Address, StreetRange, Zone
 from .rules.addresses import house_number_value
-from .zones import assign_zone, find_address, invalidate_zone_index, reassign_all_addresses
+from .zones import assign_zone, find_address, reassign_all_addresses, zone_index
 
 # Generous bounding box around NRW: catches swapped lon/lat and UTM coordinates given as degrees.
 _LON_RANGE, _LAT_RANGE = (5.5, 9.6), (50.3, 52.6)
@@ -112,7 +112,7 @@ def import_zones_geojson(text: str, *, dry_run: bool = False) -> ImportResult:
             _, created = Zone.objects.update_or_create(code=row["code"], defaults=row["defaults"])
             result.created += created
             result.updated += not created
-    invalidate_zone_index()
+    zone_index.invalidate()
     result.addresses_reassigned = reassign_all_addresses()
     return result
 
@@ -173,7 +173,7 @@ def import_street_ranges_csv(text: str, *, replace: bool = False, dry_run: bool 
         for entry in entries:
             entry.save()
             result.created += 1
-    invalidate_zone_index()
+    zone_index.invalidate()
     result.addresses_reassigned = reassign_all_addresses()
     return result
 

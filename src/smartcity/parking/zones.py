@@ -1,68 +1,44 @@
 """Address → zone: explicit street ranges first, then point-in-polygon over a cached STRtree.
 
-The spatial index lives per process and is keyed by a version number kept in the shared cache. Saving or
-deleting a zone or street range bumps the version (signals below), so every web and worker process
-rebuilds its index on the next lookup.
+The spatial index lives per process (core.process_cache). Saving or deleting a zone or street range bumps its
+version (signals below), so every web and worker process rebuilds its index on the next lookup.
 """
 
-import threading
-import uuid
 from dataclasses import dataclass
 
-from django.core.cache import cache
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from shapely import STRtree
 from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
+from smartcity.core.process_cache import ProcessCache
+
 from .models import Address, StreetRange, Zone
 from .rules.addresses import house_number_value, in_range, normalise_street
-
-_VERSION_KEY = "parking:zones:version"
-_lock = threading.Lock()
-_index: "_ZoneIndex | None" = None
 
 
 @dataclass
 class _ZoneIndex:
-    version: str
     tree: STRtree
     geometries: list[BaseGeometry]
     zone_ids: list[int]
 
 
-def zones_version() -> str:
-    # A random token, not a counter: after a cache flush a counter would restart at a value that a stale
-    # process-local index may still carry.
-    return cache.get_or_set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-
-
-def invalidate_zone_index() -> None:
-    cache.set(_VERSION_KEY, uuid.uuid4().hex, timeout=None)
-
-
-def _build(version: str) -> _ZoneIndex:
+def _build() -> _ZoneIndex:
     geometries, zone_ids = [], []
     for zone_id, geometry in Zone.objects.exclude(geometry=None).values_list("id", "geometry"):
         geometries.append(shape(geometry))
         zone_ids.append(zone_id)
-    return _ZoneIndex(version, STRtree(geometries), geometries, zone_ids)
+    return _ZoneIndex(STRtree(geometries), geometries, zone_ids)
 
 
-def _current_index() -> _ZoneIndex:
-    global _index
-    version = zones_version()
-    if _index is None or _index.version != version:
-        with _lock:
-            if _index is None or _index.version != version:
-                _index = _build(version)
-    return _index
+zone_index = ProcessCache("parking:zones:version", _build)
 
 
 def zone_at(lon: float, lat: float) -> int | None:
     """The id of the zone whose polygon contains the point (WGS84), or None."""
-    index = _current_index()
+    index = zone_index.get()
     point = Point(lon, lat)
     hits = sorted(int(i) for i in index.tree.query(point, predicate="intersects"))
     return index.zone_ids[hits[0]] if hits else None
@@ -119,4 +95,4 @@ def find_address(street: str, house_number: str, postcode: str) -> Address | Non
 @receiver([post_save, post_delete], sender=Zone)
 @receiver([post_save, post_delete], sender=StreetRange)
 def _zones_changed(**kwargs) -> None:
-    invalidate_zone_index()
+    zone_index.invalidate()

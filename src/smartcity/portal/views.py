@@ -14,8 +14,9 @@ from django.utils.translation import gettext as _
 
 from smartcity.cases import services
 from smartcity.cases.forms import MessageForm
-from smartcity.cases.models import Case, Message, attach_case_types
+from smartcity.cases.models import Case, Message
 from smartcity.cases.services import CaseError
+from smartcity.cases.type_cache import attach_case_types
 from smartcity.core.pagination import FirstPagePaginator
 from smartcity.documents.models import Document
 from smartcity.documents.services import store_upload
