@@ -22,9 +22,11 @@ class EmailOrUsernameBackend(ModelBackend):
         return super().authenticate(request, username=username, password=password, **kwargs)
 
     def get_user(self, user_id):
-        """The session's user on every request; on PostgreSQL with their staff roles in the same query (every page
-        asks for them: the navigation's staff check, the department scoping), so ``user.role_list`` needs none.
-        The SQL is compiled once per process (compiling the subquery on each request cost more than it saved)."""
+        """The session's user on every request; on PostgreSQL with their staff roles (every page asks for them:
+        the navigation's staff check, the department scoping), so ``user.role_list`` needs no query, and the ids
+        of their confirmed TOTP devices (accounts.middleware.OTPMiddleware checks the session's device against
+        them instead of loading it), all in one query. The SQL is compiled once per process (compiling the
+        subqueries on each request cost more than it saved)."""
         if connection.vendor != "postgresql":
             return super().get_user(user_id)
         try:
@@ -34,18 +36,22 @@ class EmailOrUsernameBackend(ModelBackend):
             return None
         rows = (json.loads(row) if isinstance(row, str) else row for row in user._roles)  # raw(): jsonb as text
         user.role_list = [(row["department"], row["code"], row["role"]) for row in rows]
-        del user._roles
+        user.confirmed_totp_ids = frozenset(user._totp)
+        del user._roles, user._totp
         return user if self.user_can_authenticate(user) else None
 
 
 @functools.cache
 def _user_with_roles_sql() -> tuple[str, tuple]:
-    """SQL and parameters (but the user id, the last one) of the user with ``_roles``."""
+    """SQL and parameters (but the user id, the last one) of the user with ``_roles`` and ``_totp``."""
     from django.contrib.postgres.expressions import ArraySubquery
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     roles = StaffRole.objects.filter(user=OuterRef("pk")).values(
         row=JSONObject(department="department_id", code="department__code", role="role"))
-    query = User._default_manager.annotate(_roles=ArraySubquery(roles)).filter(pk=-1).query
+    devices = TOTPDevice.objects.filter(user=OuterRef("pk"), confirmed=True).values("pk")
+    query = User._default_manager.annotate(_roles=ArraySubquery(roles), _totp=ArraySubquery(devices)).filter(
+        pk=-1).query
     sql, params = query.sql_with_params()
     if params[-1] != -1:
         raise AssertionError(f"unexpected parameters {params}")
