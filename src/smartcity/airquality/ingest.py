@@ -21,7 +21,7 @@ from typing import NamedTuple
 
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.backends.utils import CursorWrapper
-from django.db.models import F, QuerySet
+from django.db.models import F
 from psycopg.errors import CardinalityViolation, UniqueViolation
 from psycopg.types.json import Jsonb
 
@@ -120,13 +120,40 @@ def parse_quality(value: object) -> int:
 _JSON_NUMBERS = frozenset({int, float})
 
 
+class Rule(NamedTuple):
+    """What validation reads of an observed property."""
+
+    name: str
+    unit_symbol: str
+    plausible_min: float | None
+    plausible_max: float | None
+
+
+class Stream(NamedTuple):
+    """What validation reads of a datastream. Plain values rather than model instances: an MQTT batch refers
+    to hundreds of datastreams, and building their model instances cost more than storing the observations.
+    ``lo``/``hi`` are the plausible range with open ends as the largest floats (for the fast paths)."""
+
+    pk: int
+    name: str
+    observed_property: Rule
+    lo: float
+    hi: float
+
+
+_STREAM_FIELDS = (
+    "id", "name", "observed_property__name", "observed_property__unit_symbol", "observed_property__plausible_min",
+    "observed_property__plausible_max",
+)
+
+
 class Validator:
     """Loads the datastreams a batch refers to once, then checks values against unit and plausible range."""
 
     def __init__(self) -> None:
-        self._streams: dict[int, Datastream | None] = {}
+        self._streams: dict[int, Stream | None] = {}
 
-    def datastream(self, ds_id: object) -> Datastream:
+    def datastream(self, ds_id: object) -> Stream:
         if isinstance(ds_id, bool) or not isinstance(ds_id, int | str):
             raise InvalidValue(Reason.UNKNOWN_DATASTREAM, "Datastream: @iot.id missing")
         try:
@@ -134,29 +161,30 @@ class Validator:
         except ValueError:
             raise InvalidValue(Reason.UNKNOWN_DATASTREAM, f"Datastream({ds_id!r}) does not exist")
         if key not in self._streams:
-            self._streams[key] = self._query().filter(pk=key).first()
+            self.preload([key])
         ds = self._streams[key]
         if ds is None:
             raise InvalidValue(Reason.UNKNOWN_DATASTREAM, f"Datastream({key}) does not exist")
         return ds
 
-    @staticmethod
-    def _query() -> QuerySet[Datastream]:
-        # Only what validation reads: an MQTT batch loads hundreds of datastreams, and their JSON and time
-        # columns would cost more to load than storing the observations.
-        return Datastream.objects.select_related("observed_property").only(
-            "id", "name", "observed_property__name", "observed_property__unit_symbol",
-            "observed_property__plausible_min", "observed_property__plausible_max",
-        )
+    def preloaded(self, ds_id: int) -> Stream | None:
+        """The datastream if preload found it; no query (fast paths, which fall back to ``datastream``)."""
+        return self._streams.get(ds_id)
 
     def preload(self, ids: Iterable[int]) -> None:
         wanted = {i for i in ids if i not in self._streams}
-        found = self._query().in_bulk(wanted)
+        if not wanted:
+            return
         for i in wanted:
-            self._streams[i] = found.get(i)
+            self._streams[i] = None
+        max_float = sys.float_info.max
+        for pk, name, *rule in Datastream.objects.filter(pk__in=wanted).values_list(*_STREAM_FIELDS):
+            lo, hi = rule[2], rule[3]
+            self._streams[pk] = Stream(pk, name, Rule(*rule), -max_float if lo is None else lo,
+                                       max_float if hi is None else hi)
 
     @staticmethod
-    def result(ds: Datastream, value: object) -> float:
+    def result(ds: Stream | Datastream, value: object) -> float:
         if type(value) in _JSON_NUMBERS:  # the common case first (exact types: bool is not a number here)
             try:
                 number = float(value)
@@ -183,7 +211,7 @@ class Validator:
         return number
 
     @staticmethod
-    def unit(ds: Datastream, unit: object) -> None:
+    def unit(ds: Stream | Datastream, unit: object) -> None:
         """Check a unit a source declares (adapters) against the observed property's unit."""
         expected = ds.observed_property.unit_symbol
         if expected and unit and normalise_unit(str(unit)) != normalise_unit(expected):
@@ -223,6 +251,23 @@ def observation_row(v: Validator, item: object, ds_id: object = None) -> Row:
     )
 
 
+_PROVISIONAL = int(Quality.PROVISIONAL)
+
+
+def fast_row(ds: Stream, time: object, result: object) -> Row | None:
+    """The common shape of an observation, a UTC instant and a plausible JSON number, as a row without the full
+    checks; None for whatever else (intervals, other zones, strings, NaN/inf, out of range, bad years), which
+    the full checks (observation_row) then accept or reject with the precise reason, giving the same row."""
+    if type(time) is str and type(result) in _JSON_NUMBERS and ds.lo <= result <= ds.hi and "/" not in time:
+        try:
+            ts = datetime.fromisoformat(time)
+        except ValueError:
+            return None
+        if ts.tzinfo is UTC and YEARS[0] <= ts.year <= YEARS[1]:
+            return Row(ds.pk, ts, None, float(result), None, _PROVISIONAL, None, None)
+    return None
+
+
 def data_array_rows(
     v: Validator, ds_id: object, components: list[str], data: list[object], offset: int = 0
 ) -> tuple[list[Row], list[Rejection], list[bool]]:
@@ -237,32 +282,19 @@ def data_array_rows(
     simple = components in (["phenomenonTime", "result"], ["result", "phenomenonTime"])
     t_at = components.index("phenomenonTime") if simple else -1
     r_at = 1 - t_at if simple else -1
-    # Hoisted for the fast path below, which runs per row on bulk imports (tens of thousands per request).
-    pk, op = ds.pk, ds.observed_property
-    lo = -sys.float_info.max if op.plausible_min is None else op.plausible_min
-    hi = sys.float_info.max if op.plausible_max is None else op.plausible_max
-    provisional = int(Quality.PROVISIONAL)
     for i, values in enumerate(data):
         if simple and type(values) is list and len(values) == 2:
-            # Fast path for the common shape: a UTC instant and a plausible JSON number. Whatever it does not
-            # accept (intervals, other zones, strings, NaN/inf, out of range, bad years) takes the full checks
-            # below, which give the same result and the precise rejection message.
-            t, r = values[t_at], values[r_at]
-            if type(t) is str and type(r) in _JSON_NUMBERS and lo <= r <= hi and "/" not in t:
-                try:
-                    ts = datetime.fromisoformat(t)
-                except ValueError:
-                    ts = None
-                if ts is not None and ts.tzinfo is UTC and YEARS[0] <= ts.year <= YEARS[1]:
-                    rows.append(Row(pk, ts, None, float(r), None, provisional, None, None))
-                    ok.append(True)
-                    continue
+            row = fast_row(ds, values[t_at], values[r_at])
+            if row is not None:
+                rows.append(row)
+                ok.append(True)
+                continue
         try:
             if not isinstance(values, list) or len(values) != len(components):
                 raise InvalidValue(Reason.MALFORMED, "dataArray row does not match components")
             if simple:  # the common archive-import shape, without building a dict per row
                 start, end = parse_phenomenon_time(values[t_at])
-                rows.append(Row(pk, end, start, v.result(ds, values[r_at]), None, Quality.PROVISIONAL, None, None))
+                rows.append(Row(ds.pk, end, start, v.result(ds, values[r_at]), None, Quality.PROVISIONAL, None, None))
             else:
                 item = dict(zip(components, values, strict=True))
                 if "FeatureOfInterest/id" in item:

@@ -6,9 +6,10 @@ import pytest
 from django.conf import settings
 from django.db import OperationalError
 
+from smartcity.airquality import ingest, mqtt
 from smartcity.airquality import models as m
-from smartcity.airquality import mqtt
 from smartcity.airquality.mqtt import Message, Worker, store
+from smartcity.airquality.tests.test_sta import BULK_ROWS
 
 
 @pytest.mark.django_db
@@ -28,6 +29,68 @@ def test_store_batch_keeps_good_messages_and_counts_bad_ones(no2_stream):
         "malformed", "naive_timestamp", "out_of_range", "too_large", "unknown_datastream"]
     assert m.Observation.objects.get().result == 33.0
     assert m.RejectionCounter.objects.filter(source="mqtt").count() == 5
+
+
+# Every two-value shape of the bulk fast-path test as an MQTT message, and shapes only MQTT has.
+MQTT_SHAPES = [{"phenomenonTime": row[0], "result": row[1]} for row in BULK_ROWS if isinstance(row, list)
+               and len(row) == 2] + [
+    {"phenomenonTime": "2026-03-01T01:00:00Z", "result": 20, "resultQuality": "validated"},
+    {"phenomenonTime": "2026-03-01T01:00:00Z", "result": 20, "parameters": {"flow": 1.2}},
+    {"phenomenonTime": "2026-03-01T01:00:00Z", "value": 20},
+    {"phenomenonTime": "2026-03-01T01:00:00Z", "result": None},
+    [{"phenomenonTime": "2026-03-01T14:00:00Z", "result": 1}, {"phenomenonTime": "2026-03-01T15:00:00Z"}],
+    20,
+]
+
+
+@pytest.mark.django_db
+def test_store_fast_path_matches_the_full_checks(no2_stream, monkeypatch):
+    """store() takes a fast path for {"phenomenonTime": UTC instant, "result": number}; every message must
+    come out exactly as the full per-observation checks say: the same row, or the same reason and message."""
+    captured = {}
+    monkeypatch.setattr(ingest, "ingest_rows", lambda rows, rejected, source: captured.update(
+        rows=rows, rejected=[(r.index, r.reason, r.message) for r in rejected]))
+    topics = [f"v1.1/Datastreams({no2_stream.pk})/Observations", "v1.1/Datastreams(987654)/Observations"]
+    messages = [(topic, shape) for topic in topics for shape in MQTT_SHAPES]
+    store([Message(topic, json.dumps(shape).encode()) for topic, shape in messages], max_bytes=256 * 1024)
+
+    v = ingest.Validator()
+    rows, rejected = [], []
+    for i, (topic, shape) in enumerate(messages):
+        for item in shape if isinstance(shape, list) else [shape]:
+            try:
+                rows.append(ingest.observation_row(v, item, int(topic.split("(")[1].split(")")[0])))
+            except ingest.InvalidValue as exc:
+                rejected.append((i, exc.reason, str(exc)))
+            except (KeyError, TypeError, ValueError) as exc:
+                rejected.append((i, "malformed", f"malformed observation: {exc}"))
+    assert captured["rejected"] == rejected
+    assert captured["rows"] == rows
+    assert len(rows) == 8 and len(rejected) == 34  # 13 for the known datastream, all 21 items for the unknown
+
+
+def publish_packet(topic: bytes, payload: bytes, *, qos: int = 1, properties: bytes = b"\x00") -> tuple[int, bytes]:
+    """The fixed header's first byte and the rest of an MQTT 5 PUBLISH packet, as the broker sends it."""
+    mid = b"\x01\x02" if qos else b""
+    return 0x30 | qos << 1, len(topic).to_bytes(2, "big") + topic + mid + properties + payload
+
+
+@pytest.mark.parametrize("packet", [
+    publish_packet(b"v1.1/Datastreams(7)/Observations", b'{"result": 1}'),
+    publish_packet(b"v1.1/Datastreams(7)/Observations", b""),
+    publish_packet("v1.1/Datastreams(7)/Obsérvations".encode(), b"{}"),
+    publish_packet(b"v1.1/Datastreams(7)/Observations", b"{}", properties=b"\x02\x01\x01"),  # payload format
+    publish_packet(b"v1.1/Datastreams(7)/Observations", b"{}", qos=0),
+])
+def test_lean_publish_path_delivers_what_paho_decodes(packet):
+    """The worker's client decodes the common PUBLISH itself (no Properties object); whatever it handles must
+    come out as paho's own decoder has it, the rest goes through paho to on_message."""
+    worker = Worker(url="mqtt://127.0.0.1:1", client_id="aq-test-lean", max_bytes=256 * 1024)
+    worker.client._in_packet = {"command": packet[0], "packet": bytearray(packet[1])}
+    worker.client._handle_publish()
+    decoded = paho._packet.decode_publish(packet[0], bytes(packet[1]), paho.MQTTv5)
+    assert worker.inbox.get_nowait() == Message(decoded.topic.decode(), decoded.payload, decoded.mid, decoded.qos, 0)
+    assert worker.inbox.empty()
 
 
 def start_worker(**options: object) -> tuple[Worker, str]:
