@@ -187,12 +187,26 @@ def raw_copy(streams: list[Datastream], total: int, start: datetime) -> tuple[Me
     return meter, len(rows)
 
 
-def _publish(url: str, prefix: str, stream_ids: list[int], first: int, n: int, clients: int,
+def _messages(prefix: str, stream_ids: list[int], n: int) -> list[tuple[str, bytes]]:
+    """Topic and payload of messages 0 … n-1: message i goes to datastream i mod streams, minutely per datastream."""
+    start = datetime(2026, 2, 1, tzinfo=UTC)
+    return [(f"{prefix}v1.1/Datastreams({stream_ids[i % len(stream_ids)]})/Observations",
+             json.dumps({"phenomenonTime": (start + timedelta(minutes=i // len(stream_ids))).isoformat(),
+                         "result": 20 + i % 40}).encode()) for i in range(n)]
+
+
+def _publish(url: str, prefix: str, messages: list[tuple[str, bytes]], first: int, n: int, clients: int,
              handled: "multiprocessing.sharedctypes.Synchronized", window: int, share: float) -> None:
-    """One publisher process: ``clients`` MQTT clients (sensors) publish messages first … first+n-1 with QoS 1,
-    each to its own datastreams. Publishing pauses while this process is more than ``window`` messages ahead
+    """One publisher process: ``clients`` MQTT clients (sensors) publish messages first … first+n-1 with QoS 1
+    and wait for every PUBACK. Publishing pauses while this process is more than ``window`` messages ahead
     of its share of what the worker has stored: the broker's per-client queue (Mosquitto default 1,000,
-    dropped beyond) must not overflow, so this measures sustained throughput, not a burst into the queue."""
+    dropped beyond) must not overflow, so this measures sustained throughput, not a burst into the queue.
+
+    One thread drives all clients through paho's external-loop API (publish() writes at once, select() collects
+    the PUBACKs): with a network thread per client (loop_start), each message woke a thread, and the publishers
+    took more CPU per message than the worker they compete with for the two cores (docs/performance.md)."""
+    import select
+
     import paho.mqtt.client as paho
 
     u = urlparse(url)
@@ -201,22 +215,36 @@ def _publish(url: str, prefix: str, stream_ids: list[int], first: int, n: int, c
         pub = paho.Client(paho.CallbackAPIVersion.VERSION2, client_id=f"{prefix}pub-{first}-{c}")
         pub.max_inflight_messages_set(100)
         pub.connect(u.hostname or "127.0.0.1", u.port or 1883)
-        pub.loop_start()
         pubs.append(pub)
-    start = datetime(2026, 2, 1, tzinfo=UTC)
+    by_socket = {pub.socket(): pub for pub in pubs}
+
+    def poll(timeout: float) -> None:
+        """Read PUBACKs (paho then sends messages queued beyond max_inflight), finish partial writes."""
+        readable, _, _ = select.select(list(by_socket), [], [], timeout)
+        for sock in readable:
+            by_socket[sock].loop_read()
+        for pub in pubs:
+            if pub.want_write():
+                pub.loop_write()
+            pub.loop_misc()
+
+    while not all(pub.is_connected() for pub in pubs):
+        poll(0.1)
     infos = []
     for k in range(n):
         i = first + k
         while k - handled.value * share > window:
-            time.sleep(0.002)
-        ds = stream_ids[i % len(stream_ids)]
-        payload = json.dumps({"phenomenonTime": (start + timedelta(minutes=i // len(stream_ids))).isoformat(),
-                              "result": 20 + i % 40})
-        infos.append(pubs[i % clients].publish(f"{prefix}v1.1/Datastreams({ds})/Observations", payload, qos=1))
-    for info in infos:
-        info.wait_for_publish(60)
+            poll(0.002)
+        topic, payload = messages[i]
+        infos.append(pubs[i % clients].publish(topic, payload, qos=1))
+        if k % 64 == 0:
+            poll(0)
+    deadline = time.monotonic() + 60
+    while not all(info.is_published() for info in infos):
+        if time.monotonic() > deadline:
+            raise SystemExit("publisher: messages without PUBACK after 60 s")
+        poll(0.01)
     for pub in pubs:
-        pub.loop_stop()
         pub.disconnect()
 
 
@@ -236,9 +264,9 @@ def mqtt(streams: list[Datastream], n: int, url: str, processes: int, clients: i
     handled = multiprocessing.get_context("fork").Value("l", 0, lock=False)
     per = n // processes
     window //= processes
-    ids = [ds.pk for ds in streams]
+    messages = _messages(prefix, [ds.pk for ds in streams], per * processes)  # before the clock starts
     procs = [multiprocessing.get_context("fork").Process(
-        target=_publish, args=(url, prefix, ids, p * per, per, clients, handled, window, 1 / processes))
+        target=_publish, args=(url, prefix, messages, p * per, per, clients, handled, window, 1 / processes))
         for p in range(processes)]
     connection.close()  # the children must not share the parent's database connection
     t = time.perf_counter()
