@@ -26,7 +26,6 @@ from psycopg.errors import CardinalityViolation, UniqueViolation
 from psycopg.types.json import Jsonb
 
 from . import aggregates, partitions
-from .domain import indicators as ind
 from .models import Datastream, IngestCounter, Observation, Quality, RejectionCounter
 
 
@@ -449,15 +448,22 @@ _COLUMNS = (
     "parameters"
 )
 _COPY_TYPES = ["int8", "timestamptz", "timestamptz", "float8", "timestamptz", "int2", "int8", "jsonb"]
-# Latest value and ranges per datastream from the batch summary (batch_summary), for the direct path.
-_LATEST_FROM_SUMMARY = _LATEST_UPDATE + """
-FROM unnest(%s::bigint[], %s::timestamptz[], %s::float8[], %s::timestamptz[], %s::timestamptz[], %s::timestamptz[])
-    AS b(datastream_id, t, v, first, rt_first, rt_last)
+# Latest value and ranges per datastream from the batch summary (batch_summary, times in microseconds since
+# the epoch), for the direct path.
+_FROM_US = "timestamptz 'epoch' + {} * interval '1 microsecond'"
+_LATEST_FROM_SUMMARY = _LATEST_UPDATE + f"""
+FROM (
+    SELECT datastream_id, {_FROM_US.format("t")} AS t, v, {_FROM_US.format("first")} AS first,
+           {_FROM_US.format("rt_first")} AS rt_first, {_FROM_US.format("rt_last")} AS rt_last
+    FROM unnest(%s::bigint[], %s::bigint[], %s::float8[], %s::bigint[], %s::bigint[], %s::bigint[])
+        AS u(datastream_id, t, v, first, rt_first, rt_last)
+) b
 WHERE d.id = b.datastream_id
 """  # noqa: S608 (constants only)
 _MARK_STALE_FROM_SUMMARY = (
-    "INSERT INTO airquality_stalerange (datastream_id, first_hour_end, last_hour_end) "
-    "SELECT * FROM unnest(%s::bigint[], %s::timestamptz[], %s::timestamptz[])"
+    "INSERT INTO airquality_stalerange (datastream_id, first_hour_end, last_hour_end) "  # noqa: S608 (constants)
+    f"SELECT ds, {_FROM_US.format('first')}, {_FROM_US.format('last')} "
+    "FROM unnest(%s::bigint[], %s::bigint[], %s::bigint[]) AS u(ds, first, last)"
 )
 
 
@@ -517,46 +523,56 @@ def _copy_new(cur: CursorWrapper, rows: list[Row]) -> bool:
 
 def batch_summary(rows: list[Row]) -> tuple[list[list], list[list]]:
     """Per datastream: newest time and its value, earliest start, result-time range; and the stale hour ranges
-    per datastream and UTC day (as MARK_STALE_FROM_STAGING has them). As columns for unnest().
+    per datastream and UTC day (as MARK_STALE_FROM_STAGING has them). As columns for unnest(), times as
+    microseconds since the epoch: hours and days by integer arithmetic, and written into the statement four
+    times faster than ISO strings.
 
-    Runs on every large batch, so the per-row work stays in C (sorted, map, min/max); Python loops per
-    datastream and per day only."""
-    latest: list[list] = [[], [], [], [], [], []]
-    stale: list[list] = [[], [], []]
+    Runs on every large batch, so the per-row work stays in C where it can (sorted, map, min/max). An MQTT
+    batch has about one row per datastream, so there the loop per datastream is a loop per row too."""
+    latest: list[tuple] = []
+    stale: list[tuple] = []
     for ds, group in groupby(sorted(rows, key=_DATASTREAM), key=_DATASTREAM):
         grp = list(group)
         times = sorted(map(_TIME, grp))
         newest = times[-1]
         starts = list(filter(None, map(_START, grp)))
         result_times = list(filter(None, map(_RESULT_TIME, grp)))
-        for column, value in zip(latest, (
+        latest.append((
             ds,
-            newest,
+            _us(newest),
             next(r.result for r in reversed(grp) if r.phenomenon_time == newest),
-            min(times[0], min(starts, default=newest)),
-            min(result_times, default=None),
-            max(result_times, default=None),
-        ), strict=True):
-            column.append(value)
+            _us(min(times[0], min(starts, default=newest))),
+            _us(min(result_times)) if result_times else None,
+            _us(max(result_times)) if result_times else None,
+        ))
         i = 0
-        while i < len(times):  # one mark per UTC day touched, from its first to its last hour
-            utc = times[i].astimezone(UTC)
-            j = bisect_left(times, utc.replace(hour=0, minute=0, second=0, microsecond=0) + DAY, i)
-            for column, value in zip(stale, (ds, ind.hour_end(times[i]), ind.hour_end(times[j - 1])), strict=True):
-                column.append(value)
+        while i < len(times):  # one mark per UTC day touched, from its first to its last hour (hour ending)
+            first = _us(times[i])
+            j = bisect_left(times, _EPOCH + timedelta(microseconds=(first // _DAY_US + 1) * _DAY_US), i)
+            last = _us(times[j - 1])
+            stale.append((ds, -(-first // _HOUR_US) * _HOUR_US, -(-last // _HOUR_US) * _HOUR_US))
             i = j
-    return latest, stale
+    return _columns(latest, 6), _columns(stale, 3)
 
 
-def _pg_array(values: list[int | float | datetime | None]) -> str:
-    """A PostgreSQL array literal of numbers or datetimes (never text, so nothing needs escaping): psycopg
-    adapts a list element by element in Python, ten times slower than this."""
-    items = ("NULL" if v is None else v.isoformat() if type(v) is datetime else repr(v) for v in values)
+def _us(t: datetime) -> int:
+    return (t - _EPOCH) // _MICROSECOND
+
+
+def _columns(records: list[tuple], width: int) -> list[list]:
+    return [list(column) for column in zip(*records, strict=True)] if records else [[] for _ in range(width)]
+
+
+def _pg_array(values: list[int | float | None]) -> str:
+    """A PostgreSQL array literal of numbers (never text, so nothing needs escaping): psycopg adapts a list
+    element by element in Python, ten times slower than this."""
+    items = ("NULL" if v is None else repr(v) for v in values) if None in values else map(repr, values)
     return "{" + ",".join(items) + "}"
 
 
 _DATASTREAM, _TIME, _START, _RESULT_TIME = itemgetter(0), itemgetter(1), itemgetter(2), itemgetter(4)
-DAY = timedelta(days=1)
+_EPOCH, _MICROSECOND = datetime(1970, 1, 1, tzinfo=UTC), timedelta(microseconds=1)
+_HOUR_US, _DAY_US = 3_600_000_000, 86_400_000_000
 
 
 def update_datastreams(rows: list[Row]) -> None:

@@ -1,5 +1,5 @@
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
 from django.db import connection
@@ -75,6 +75,25 @@ def test_batch_summary_of_plain_instants_of_two_interleaved_datastreams():
     rows = [ingest.Row(ds, t0 + timedelta(hours=h), None, float(10 * ds + h), None, 0, None, None)
             for h in (2, 0, 1) for ds in (2, 1)]
     latest, stale = ingest.batch_summary(rows)
-    assert latest == [[1, 2], [t0 + timedelta(hours=2)] * 2, [12.0, 22.0], [t0, t0], [None, None], [None, None]]
+
+    def us(*times: datetime) -> list[int]:
+        """Times as batch_summary writes them: microseconds since the epoch."""
+        return [(t - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1) for t in times]
+
+    assert latest == [[1, 2], us(t0 + timedelta(hours=2)) * 2, [12.0, 22.0], us(t0, t0), [None, None], [None, None]]
     # 23:00 on 1 March, then 00:00–01:00 on 2 March: two UTC days per datastream
-    assert stale == [[1, 1, 2, 2], [t0, t0 + timedelta(hours=1)] * 2, [t0, t0 + timedelta(hours=2)] * 2]
+    assert stale == [[1, 1, 2, 2], us(t0, t0 + timedelta(hours=1)) * 2, us(t0, t0 + timedelta(hours=2)) * 2]
+
+
+def test_batch_summary_marks_the_hour_ending_and_ignores_the_order_and_the_zone():
+    """An instant on the hour closes that hour, one a microsecond later opens the next; times given in another
+    zone fall into their UTC day."""
+    cet = timezone(timedelta(hours=1))
+    t0 = datetime(2026, 3, 2, 1, tzinfo=cet)  # 00:00 UTC
+    rows = [ingest.Row(1, t, None, 1.0, None, 0, None, None)
+            for t in (t0 + timedelta(microseconds=1), t0 - timedelta(minutes=1), t0)]
+    latest, stale = ingest.batch_summary(rows)
+    hour = 3_600_000_000
+    midnight = (t0 - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
+    assert latest[1] == [midnight + 1] and latest[3] == [midnight - 60_000_000]
+    assert stale == [[1, 1], [midnight, midnight], [midnight, midnight + hour]]  # 23:59 on 1 March, then 2 March
