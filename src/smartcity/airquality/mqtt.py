@@ -52,6 +52,16 @@ def _topic_datastream(topic: str) -> tuple[bool, int | None]:
     return True, match["ds"] and int(match["ds"])
 
 
+def _parse(payload: bytes) -> object:
+    """json.loads(payload). The payload is decoded as UTF-8 first, which spares json's encoding detection (a
+    third of its time on a sensor message); anything that fails so takes json's own path, which accepts the
+    other encodings JSON allows and gives the precise error."""
+    try:
+        return json.loads(payload.decode())
+    except ValueError:  # UnicodeDecodeError is one too
+        return json.loads(payload)
+
+
 def store(messages: Iterable[Message], *, max_bytes: int) -> ingest.IngestResult:
     """Validate and store a batch of messages in one transaction; bad messages are counted, not raised."""
     validator = ingest.Validator()
@@ -68,7 +78,7 @@ def store(messages: Iterable[Message], *, max_bytes: int) -> ingest.IngestResult
                 i, ingest.Reason.TOO_LARGE, f"message of {len(msg.payload)} bytes exceeds {max_bytes} bytes"))
             continue
         try:
-            parsed.append((i, ds_id, json.loads(msg.payload)))
+            parsed.append((i, ds_id, _parse(msg.payload)))
         except (ValueError, UnicodeDecodeError) as exc:
             rejected.append(ingest.Rejection(i, ingest.Reason.MALFORMED, f"malformed JSON: {exc}"))
     validator.preload({ds_id for _, ds_id, _ in parsed if ds_id})  # one query for the batch's datastreams

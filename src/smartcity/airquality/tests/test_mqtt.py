@@ -69,6 +69,21 @@ def test_store_fast_path_matches_the_full_checks(no2_stream, monkeypatch):
     assert len(rows) == 8 and len(rejected) == 34  # 13 for the known datastream, all 21 items for the unknown
 
 
+@pytest.mark.parametrize("payload", [
+    b'{"result": 1.5}', '{"name": "Straße"}'.encode(), '{"result": 2}'.encode("utf-16"),
+    '{"result": 3}'.encode("utf-16-le"), '{"result": 4}'.encode("utf-8-sig"), b"{oops", b"\xff\xfe\xfd", b"",
+])
+def test_payload_parsing_accepts_and_rejects_what_json_loads_does(payload):
+    try:
+        expected = json.loads(payload)
+    except ValueError as exc:
+        with pytest.raises(type(exc)) as raised:
+            mqtt._parse(payload)
+        assert str(raised.value) == str(exc)
+    else:
+        assert mqtt._parse(payload) == expected
+
+
 def publish_packet(topic: bytes, payload: bytes, *, qos: int = 1, properties: bytes = b"\x00") -> tuple[int, bytes]:
     """The fixed header's first byte and the rest of an MQTT 5 PUBLISH packet, as the broker sends it."""
     mid = b"\x01\x02" if qos else b""
