@@ -21,7 +21,8 @@ from typing import NamedTuple
 
 from django.db import IntegrityError, ProgrammingError, connection, transaction
 from django.db.backends.utils import CursorWrapper
-from django.db.models import F
+from django.db.models import F, Q
+from django.db.models.expressions import RawSQL
 from psycopg.errors import CardinalityViolation, UniqueViolation
 from psycopg.types.json import Jsonb
 
@@ -177,7 +178,7 @@ class Validator:
         for i in wanted:
             self._streams[i] = None
         max_float = sys.float_info.max
-        for pk, name, *rule in Datastream.objects.filter(pk__in=wanted).values_list(*_STREAM_FIELDS):
+        for pk, name, *rule in Datastream.objects.filter(_pk_in(wanted)).values_list(*_STREAM_FIELDS):
             lo, hi = rule[2], rule[3]
             self._streams[pk] = Stream(pk, name, Rule(*rule), -max_float if lo is None else lo,
                                        max_float if hi is None else hi)
@@ -215,6 +216,14 @@ class Validator:
         expected = ds.observed_property.unit_symbol
         if expected and unit and normalise_unit(str(unit)) != normalise_unit(expected):
             raise InvalidValue(Reason.WRONG_UNIT, f"unit {unit!r} does not match {expected!r} of {ds.name}")
+
+
+def _pk_in(ids: set[int]) -> Q:
+    """pk IN ids; on PostgreSQL as one array parameter: binding hundreds of placeholders (an MQTT batch refers
+    to about 500 datastreams) cost the worker more CPU than the query itself."""
+    if connection.vendor == "postgresql":
+        return Q(pk__in=RawSQL("SELECT unnest(%s::bigint[])", [_pg_array(list(ids))]))
+    return Q(pk__in=ids)
 
 
 def normalise_unit(unit: str) -> str:
