@@ -101,7 +101,8 @@ def store(messages: Iterable[Message], *, max_bytes: int) -> ingest.IngestResult
 
 
 class _Client(paho.Client):
-    """paho's client with a lean path for the common PUBLISH: MQTT 5, QoS 1, no properties, a UTF-8 topic.
+    """paho's client with a lean path for the common PUBLISH: MQTT 5, QoS 1 acknowledged manually, no
+    properties, a UTF-8 topic.
 
     For every PUBLISH paho builds a Properties object (clearing all 27 property names one by one) and an
     MQTTMessage, about half of the network thread's CPU per message (profiled, docs/performance.md); the worker
@@ -113,7 +114,7 @@ class _Client(paho.Client):
 
     def _handle_publish(self) -> paho.MQTTErrorCode:
         header, packet = self._in_packet["command"], self._in_packet["packet"]
-        if header & 0x06 == 0x02 and self._protocol == paho.MQTTv5:  # QoS 1
+        if header & 0x06 == 0x02 and self._protocol == paho.MQTTv5 and self._manual_ack:  # QoS 1, acked by us
             mid_at = 2 + int.from_bytes(packet[:2], "big")  # after the length-prefixed topic
             if len(packet) > mid_at + 2 and packet[mid_at + 2] == 0:  # the packet id, then no properties
                 try:

@@ -108,6 +108,17 @@ def test_lean_publish_path_delivers_what_paho_decodes(packet):
     assert worker.inbox.empty()
 
 
+def test_lean_publish_path_is_only_for_manual_acknowledgement():
+    """Without manual_ack paho acknowledges on its own after on_message; the lean path must not skip that."""
+    delivered, received = [], []
+    client = mqtt._Client(paho.CallbackAPIVersion.VERSION2, protocol=paho.MQTTv5, deliver=delivered.append)
+    client.on_message = lambda client, userdata, msg: received.append(msg.payload)
+    header, body = publish_packet(b"v1.1/Datastreams(7)/Observations", b"{}")
+    client._in_packet = {"command": header, "packet": bytearray(body)}
+    client._handle_publish()
+    assert delivered == [] and received == [b"{}"]
+
+
 def start_worker(**options: object) -> tuple[Worker, str]:
     """A worker with its own client id and topic prefix (the broker is shared), subscribed."""
     prefix = f"test-{uuid.uuid4().hex[:8]}/"
