@@ -461,10 +461,10 @@ def bucket_counts(where: Q, fields: list[str], limit: int, mincount: int,
 
 
 def _ranked(raw: dict[str, dict[str, int]], limit: int, mincount: int) -> dict[str, list[tuple[str, str, int]]]:
+    labels = _facet_labels(raw)
     facets = {}
     for name in raw:
-        labels = _facet_labels(name, raw[name])
-        items = sorted(((labels[v][0], labels[v][1], n) for v, n in raw[name].items() if n >= mincount),
+        items = sorted(((*labels[name][v], n) for v, n in raw[name].items() if n >= mincount),
                        key=lambda r: (-r[2], r[0]))
         facets[name] = items if limit < 0 else items[:limit]
     return facets
@@ -495,18 +495,42 @@ def refresh_facet_counts(organization_ids) -> None:
              for (org, state, private, name, value), n in counts.items()], batch_size=2000)
 
 
-def _facet_labels(name: str, counts: dict[str, int]) -> dict[str, tuple[str, str]]:
-    """Stored value → (facet value as CKAN names it, display label)."""
-    if name == "organization":
-        orgs = Organization.objects.filter(pk__in=[uuid.UUID(v) for v in counts]).values_list("pk", "name", "title")
-        by_pk = {pk: (org_name, title) for pk, org_name, title in orgs}
-        return {v: by_pk[uuid.UUID(v)] for v in counts}
-    if name == "groups":
-        titles = dict(Group.objects.filter(name__in=list(counts)).values_list("name", "title"))
-        return {v: (v, titles.get(v, v)) for v in counts}
-    if name == "license_id":
-        return {v: (v, vocab.LICENSES[v].title if v in vocab.LICENSES else v) for v in counts}
-    return {v: (v, v) for v in counts}
+def _facet_labels(raw: dict[str, dict[str, int]]) -> dict[str, dict[str, tuple[str, str]]]:
+    """Per facet, stored value → (facet value as CKAN names it, display label)."""
+    orgs, groups = _names_and_titles(list(raw.get("organization", ())), list(raw.get("groups", ())))
+    labels = {}
+    for name, counts in raw.items():
+        if name == "organization":
+            labels[name] = {v: orgs[v] for v in counts}
+        elif name == "groups":
+            labels[name] = {v: (v, groups[v][1] if v in groups else v) for v in counts}
+        elif name == "license_id":
+            labels[name] = {v: (v, vocab.LICENSES[v].title if v in vocab.LICENSES else v) for v in counts}
+        else:
+            labels[name] = {v: (v, v) for v in counts}
+    return labels
+
+
+def _names_and_titles(org_ids: list[str], group_names: list[str],
+                      ) -> tuple[dict[str, tuple[str, str]], dict[str, tuple[str, str]]]:
+    """(name, title) of these organisations (ids as the facet statements return them) and groups (names)."""
+    if not org_ids and not group_names:
+        return {}, {}
+    if not _is_pg():
+        orgs = Organization.objects.filter(pk__in=[uuid.UUID(v) for v in org_ids]).values_list("pk", "name", "title")
+        by_pk = {pk: (name, title) for pk, name, title in orgs}
+        groups = Group.objects.filter(name__in=group_names).values_list("name", "title")
+        return {v: by_pk[uuid.UUID(v)] for v in org_ids}, {name: (name, title) for name, title in groups}
+    # One plain statement per search: the ORM's compilation of two queries costs more than running them.
+    with connection.cursor() as cur:
+        cur.execute(f"SELECT 0, id::text, name, title FROM {Organization._meta.db_table} "  # noqa: S608 (table names)
+                    f"WHERE id = ANY(%s::uuid[]) UNION ALL "
+                    f"SELECT 1, name, name, title FROM {Group._meta.db_table} WHERE name = ANY(%s::text[])",
+                    [org_ids, group_names])
+        found: tuple[dict, dict] = ({}, {})
+        for kind, key, name, title in cur.fetchall():
+            found[kind][key] = (name, title)
+    return found
 
 
 def modified_since(value: str) -> datetime:

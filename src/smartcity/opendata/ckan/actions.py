@@ -16,9 +16,7 @@ from .dictize import (
     license_dict,
     organization_dict,
     organization_show_dict,
-    package_dict,
     package_dicts,
-    prefetch,
     resource_dict,
 )
 from .errors import NotAuthorized, NotFound, NotSupported, SearchQueryError, ValidationError
@@ -103,13 +101,17 @@ def _invalid(exc: InvalidData) -> ValidationError:
 
 
 def _get_dataset(ref: str) -> Dataset:
-    qs = prefetch(Dataset.objects.all())
+    qs = Dataset.objects.select_related("organization")
     ds = qs.filter(name=ref).first()
     if ds is None and search._is_uuid(ref):
         ds = qs.filter(pk=ref).first()
     if ds is None:
         raise NotFound("Dataset")
     return ds
+
+
+def _package_result(ds: Dataset) -> dict:
+    return package_dicts([ds.pk])[0]
 
 
 def _readable_dataset(ctx: Context, ref: str) -> Dataset:
@@ -187,7 +189,7 @@ def package_show(ctx: Context, params: dict) -> dict:
 
     :param id: the id or name of the dataset
     """
-    return package_dict(_readable_dataset(ctx, _require_id(params)))
+    return _package_result(_readable_dataset(ctx, _require_id(params)))
 
 
 @action(read=True)
@@ -200,7 +202,7 @@ def current_package_list_with_resources(ctx: Context, params: dict) -> list[dict
     limit = _int(params, "limit", 10, maximum=ROWS_MAX)
     offset = _int(params, "offset", 0)
     qs = Dataset.objects.filter(state=Dataset.State.ACTIVE, private=False).order_by("-metadata_modified", "id")
-    return [package_dict(ds) for ds in prefetch(qs)[offset:offset + limit]]
+    return package_dicts(list(qs.values_list("id", flat=True)[offset:offset + limit]))
 
 
 @action(read=True)
@@ -298,7 +300,7 @@ def organization_show(ctx: Context, params: dict) -> dict:
     qs = Dataset.objects.filter(organization=org, state=Dataset.State.ACTIVE, private=False)
     data = organization_show_dict(org, package_count=qs.count())
     if _bool(params, "include_datasets"):
-        data["packages"] = [package_dict(ds) for ds in prefetch(qs.order_by("name"))[:ROWS_MAX]]
+        data["packages"] = package_dicts(list(qs.order_by("name").values_list("id", flat=True)[:ROWS_MAX]))
     return data
 
 
@@ -332,7 +334,7 @@ def group_show(ctx: Context, params: dict) -> dict:
     data.update({"extras": [{"key": "uri", "value": group.uri}], "num_followers": 0, "users": [], "groups": [],
                  "tags": []})
     if _bool(params, "include_datasets"):
-        data["packages"] = [package_dict(ds) for ds in prefetch(qs.order_by("name"))[:ROWS_MAX]]
+        data["packages"] = package_dicts(list(qs.order_by("name").values_list("id", flat=True)[:ROWS_MAX]))
     return data
 
 
@@ -366,7 +368,8 @@ def resource_show(ctx: Context, params: dict) -> dict:
 
     :param id: the resource id
     """
-    return resource_dict(_get_resource(ctx, _require_id(params), edit=False))
+    res = _get_resource(ctx, _require_id(params), edit=False)
+    return resource_dict(res, res.dataset.license_id)
 
 
 @action(read=True)
@@ -434,7 +437,7 @@ def package_create(ctx: Context, params: dict) -> dict:
         ds = services.create_dataset(ctx.user, params)
     except InvalidData as exc:
         raise _invalid(exc)
-    return package_dict(_get_dataset(str(ds.pk)))
+    return _package_result(ds)
 
 
 def _update(ctx: Context, params: dict, *, partial: bool) -> dict:
@@ -445,7 +448,7 @@ def _update(ctx: Context, params: dict, *, partial: bool) -> dict:
         services.update_dataset(ctx.user, ds, params, partial=partial)
     except InvalidData as exc:
         raise _invalid(exc)
-    return package_dict(_get_dataset(str(ds.pk)))
+    return _package_result(ds)
 
 
 @action(read=False)
@@ -483,7 +486,12 @@ def resource_create(ctx: Context, params: dict) -> dict:
         res = services.create_resource(ctx.user, ds, params, _upload(ctx))
     except InvalidData as exc:
         raise _invalid(exc)
-    return resource_dict(Resource.objects.select_related("dataset").get(pk=res.pk))
+    return _resource_result(res.pk)
+
+
+def _resource_result(pk) -> dict:
+    res = Resource.objects.select_related("dataset").get(pk=pk)
+    return resource_dict(res, res.dataset.license_id)
 
 
 def _resource_update(ctx: Context, params: dict, *, partial: bool) -> dict:
@@ -492,7 +500,7 @@ def _resource_update(ctx: Context, params: dict, *, partial: bool) -> dict:
         services.update_resource(ctx.user, res, params, _upload(ctx), partial=partial)
     except InvalidData as exc:
         raise _invalid(exc)
-    return resource_dict(Resource.objects.select_related("dataset").get(pk=res.pk))
+    return _resource_result(res.pk)
 
 
 @action(read=False)

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from .. import vocab
 from ..models import Dataset, Group, Organization, Resource, Tag
+from . import packages
 
 
 def ckan_time(value: datetime | None) -> str | None:
@@ -66,7 +67,8 @@ def license_dict(lic: vocab.License) -> dict[str, Any]:
 
 
 def download_path(resource: Resource) -> str:
-    filename = resource.file.name.rsplit("/", 1)[-1] if resource.file else "download"
+    # str() of a FieldFile is its name: the same for a model instance and a values_list row (package_dicts).
+    filename = str(resource.file).rsplit("/", 1)[-1] if resource.file else "download"
     return reverse("opendata:resource_download", args=[resource.dataset_id, resource.id, filename])
 
 
@@ -74,7 +76,8 @@ def resource_url(resource: Resource) -> str:
     return settings.SITE_URL + download_path(resource) if resource.file else resource.url
 
 
-def resource_dict(resource: Resource) -> dict[str, Any]:
+def resource_dict(resource: Resource, dataset_license_id: str) -> dict[str, Any]:
+    """``resource`` is a Resource or a row with the same attribute names (``_RESOURCE_FIELDS``)."""
     data: dict[str, Any] = {
         "id": str(resource.id), "package_id": str(resource.dataset_id), "name": resource.name,
         "description": resource.description, "format": resource.format, "mimetype": resource.mimetype or None,
@@ -85,7 +88,7 @@ def resource_dict(resource: Resource) -> dict[str, Any]:
         "cache_url": None, "cache_last_updated": None,
         "datastore_active": resource.datastore_status == Resource.LoadStatus.DONE,
         "state": resource.state,
-        "license": resource.license_id or resource.dataset.license_id,
+        "license": resource.license_id or dataset_license_id,
     }
     if resource.license_attribution:
         data["licenseAttributionByText"] = resource.license_attribution
@@ -118,10 +121,16 @@ def _extras(ds: Dataset) -> list[dict[str, str]]:
 
 
 def package_dict(ds: Dataset) -> dict[str, Any]:
-    """The package_show result. Expects tags, groups, resources and organization to be prefetched for lists."""
+    """The package_show result of a Dataset whose relations are prefetched (``prefetch``).
+
+    Many datasets at once: ``package_dicts``, which builds the same dict from rows."""
+    return _package(ds, organization_dict(ds.organization), list(ds.groups.all()), list(ds.tags.all()),
+                    [r for r in ds.resources.all() if r.state == "active"])
+
+
+def _package(ds: Any, organization: dict[str, Any], groups: list, tags: list, resources: list) -> dict[str, Any]:
+    """``ds`` and the related objects are model instances or rows with the models' attribute names."""
     lic = vocab.LICENSES.get(ds.license_id)
-    tags = list(ds.tags.all())
-    resources = [r for r in ds.resources.all() if r.state == "active"]
     return {
         "id": str(ds.id), "name": ds.name, "title": ds.title, "notes": ds.notes, "url": ds.url or None,
         "version": ds.version or None, "author": ds.author or None, "author_email": ds.author_email or None,
@@ -133,11 +142,11 @@ def package_dict(ds: Dataset) -> dict[str, Any]:
         "creator_user_id": str(ds.creator_user_id) if ds.creator_user_id else None,
         "metadata_created": ckan_time(ds.metadata_created), "metadata_modified": ckan_time(ds.metadata_modified),
         "num_resources": len(resources), "num_tags": len(tags),
-        "organization": organization_dict(ds.organization),
-        "groups": [group_dict(g) for g in ds.groups.all()],
+        "organization": organization,
+        "groups": [group_dict(g) for g in groups],
         "tags": [tag_dict(t) for t in tags],
         "extras": _extras(ds),
-        "resources": [resource_dict(r) for r in resources],
+        "resources": [resource_dict(r, ds.license_id) for r in resources],
         "relationships_as_subject": [], "relationships_as_object": [],
     }
 
@@ -148,27 +157,7 @@ def prefetch(queryset):
 
 
 def package_dicts(ids: list) -> list[dict[str, Any]]:
-    """package_show dicts for a page of search results, cached per dataset and catalogue version.
-
-    Any catalogue change (``search.bump_catalogue_version``) or a new ``metadata_modified`` gives a new key,
-    so a cached dict is never stale; only the misses are read and dictized (in a constant number of queries).
-    """
-    from django.core.cache import cache
-
-    from ..search import catalogue_version
-
-    if not ids:
-        return []
-    stamps = dict(Dataset.objects.filter(id__in=ids).values_list("id", "metadata_modified"))
-    version = catalogue_version()
-    keys = {i: f"opendata:pkg:{version}:{i}:{stamps[i].timestamp()}" for i in ids if i in stamps}
-    hits = cache.get_many(list(keys.values()))
-    missing = [i for i in keys if keys[i] not in hits]
-    fresh = {ds.id: package_dict(ds) for ds in prefetch(Dataset.objects.filter(id__in=missing))}
-    if fresh:
-        cache.set_many({keys[i]: d for i, d in fresh.items()}, PACKAGE_CACHE_SECONDS)
-    ordered = [hits.get(keys[i]) or fresh.get(i) for i in keys]
-    return [d for d in ordered if d is not None]  # a dataset deleted in between is left out
-
-
-PACKAGE_CACHE_SECONDS = 3600
+    """package_dict of these datasets (UUIDs), in this order, built from rows (``packages.load``): a constant
+    number of statements and no model instances. Ids that do not exist (deleted in between) are left out."""
+    return [_package(rows.dataset, organization_dict(rows.organization), rows.groups, rows.tags, rows.resources)
+            for rows in packages.load(ids)]
