@@ -245,8 +245,8 @@ def search(scope: Q, *, q: str = "", fq_list: list[str] = (), sort: str = "", ro
     order.append(("id", False))  # deterministic paging
     fields = [name for name in facet_fields if name in FACET_FIELDS]
     by_bucket = _by_bucket(scope & where)
-    key = _aggregate_key(qs.query, q, fq_list, fields, facet_limit, facet_mincount)
     seconds = settings.OPENDATA_FACET_CACHE_SECONDS
+    key = _aggregate_key(qs, q, fq_list, fields, facet_limit, facet_mincount) if seconds > 0 else ""
     hit = cache.get(key) if seconds > 0 else None
     if hit is None and not by_bucket and fields and _is_pg():
         # One statement reads the matching rows once for the page, the count and every facet (ADR 0072).
@@ -281,10 +281,13 @@ def bump_catalogue_version() -> None:
         cache.set(VERSION_KEY, 2, None)
 
 
-def _aggregate_key(sql, q: str, fq_list, fields, limit: int, mincount: int) -> str:
-    # The visibility filter (public only, or which organisations' drafts/private datasets) is part of the key.
-    scope = str(sql)
-    raw = json.dumps([scope, q, list(fq_list), fields, limit, mincount], ensure_ascii=False)
+def _aggregate_key(qs: QuerySet[Dataset], q: str, fq_list, fields, limit: int, mincount: int) -> str:
+    """The cache key of the count and facets: the filter as SQL and parameters (so the visibility scope and
+    resolved ``NOW`` dates are part of it). Only the ids are selected: compiling every column (or the rank)
+    costs twice as much and does not change the count."""
+    sql, params = qs.order_by().values_list("pk").query.sql_with_params()
+    # repr() of a JSON parameter is shortened by psycopg; q and fq themselves keep such values apart.
+    raw = json.dumps([sql, params, q, list(fq_list), fields, limit, mincount], ensure_ascii=False, default=repr)
     return f"opendata:agg:{catalogue_version()}:{hashlib.sha256(raw.encode()).hexdigest()}"
 
 

@@ -16,7 +16,7 @@ def ckan_time(value: datetime | None) -> str | None:
     """Naive ISO 8601 UTC with microseconds, as CKAN writes metadata_created/_modified."""
     if value is None:
         return None
-    return value.astimezone(UTC).replace(tzinfo=None).strftime("%Y-%m-%dT%H:%M:%S.%f")
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")  # no %z: the offset is not written
 
 
 def _iso(value: date | datetime | None) -> str | None:

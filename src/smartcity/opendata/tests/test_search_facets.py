@@ -139,3 +139,17 @@ def test_migration_fills_the_facet_columns_of_existing_datasets(random_catalogue
     after = list(Dataset.objects.order_by("pk").values_list("facet_tags", "facet_groups", "facet_formats"))
     assert after == before and any(tags for tags, _g, _f in after)
     assert facet_count_rows() == counts
+
+
+@override_settings(OPENDATA_FACET_CACHE_SECONDS=300)
+def test_cached_counts_of_long_filter_values_are_not_shared(orgs):
+    """Cached counts are per filter: psycopg shortens the repr of JSON parameters (the key's SQL part) to 40
+    characters, so two long tags with a common beginning differ only in fq, which is part of the key."""
+    common = "Luftqualität-Messstationen-Düsseldorf-"
+    make_dataset(orgs[0], "nord", tags=[{"name": common + "Nord"}])
+    make_dataset(orgs[0], "sued-1", tags=[{"name": common + "Süd"}])
+    make_dataset(orgs[0], "sued-2", tags=[{"name": common + "Süd"}])
+    scope = permissions.visible_scope(None)
+    for tag, expected in ((common + "Nord", 1), (common + "Süd", 2), (common + "Nord", 1)):
+        result = search.search(scope, fq_list=[f'tags:"{tag}"'], facet_fields=["tags"], sort=search.DEFAULT_SORT)
+        assert result.count == expected and result.facets["tags"] == [(tag, tag, expected)]
