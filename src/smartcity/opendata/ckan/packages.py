@@ -29,6 +29,7 @@ RESOURCE_FIELDS = (
     "license_attribution", "extras",
 )
 _JSON_COLUMNS = {"contributor_ids", "extras"}  # jsonb arrives as text on Django's connections
+_EMPTY = {"{}": dict, "[]": list}
 
 
 class TagRow(NamedTuple):
@@ -91,8 +92,10 @@ def _decoder(fields: Sequence[str]):
     def decode(row: tuple) -> list:
         values = list(row)
         for i in positions:
-            if values[i] is not None:
-                values[i] = json.loads(values[i])
+            value = values[i]
+            if value is not None:
+                # Most extras are empty: a new empty container costs a fraction of json.loads.
+                values[i] = _EMPTY[value]() if value in _EMPTY else json.loads(value)
         return values
 
     return decode
