@@ -35,10 +35,8 @@ def record(actor: Any, action: str, obj: models.Model | None = None, *, object_t
     # No savepoint: inside a caller's transaction a failure here aborts that transaction anyway. The head row stays
     # locked until the caller commits, so events are chained (and numbered) in commit order.
     with transaction.atomic(savepoint=False):
-        if connection.vendor != "postgresql":
+        if connection.vendor != "postgresql" or not _append_postgres(event, payload):
             _append(event, payload)
-        elif not _append_after_own_head(event, payload):
-            _append_postgres(event, payload)
     return event
 
 
@@ -49,75 +47,32 @@ def _append(event: AuditEvent, payload: str) -> None:
     ChainHead.objects.filter(pk=1).update(last_hash=event.hash)
 
 
-# One statement: insert the event and move the head (columns as in migration 0001).
-_INSERT_AND_MOVE_HEAD = (
-    "WITH event AS (INSERT INTO audit_auditevent (created_at, actor_id, actor_label, action, object_type, object_id, "
-    "details, prev_hash, hash) VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s) RETURNING id) "
-    "UPDATE audit_chainhead SET last_hash = %s WHERE id = 1 RETURNING (SELECT id FROM event)")
-
-
-# The next event of the same transaction: move the head only if it is still the hash this connection wrote last,
-# and insert the event only if the head moved (one statement; the head row stays locked until the commit).
-_APPEND_IF_HEAD_IS = (
-    "WITH head AS (UPDATE audit_chainhead SET last_hash = %s WHERE id = 1 AND last_hash = %s RETURNING id), "
+# One statement per event: lock the head, move it to sha256(previous hash + payload) – computed by PostgreSQL exactly
+# as chain.chain_hash does (UTF-8, lower-case hex) – and insert the event with both hashes (columns as in migration
+# 0001). The locking subquery returns the head as committed when the lock was granted and the UPDATE re-checks the row
+# it changes, so a writer that waited for the lock chains onto the event that held it: the chain never forks.
+_APPEND = (
+    "WITH head AS (UPDATE audit_chainhead AS h SET last_hash = encode(sha256(convert_to(old.last_hash || %s, "
+    "'UTF8')), 'hex') FROM (SELECT id, last_hash FROM audit_chainhead WHERE id = 1 FOR UPDATE) AS old "
+    "WHERE h.id = old.id RETURNING old.last_hash AS prev_hash, h.last_hash AS hash), "
     "event AS (INSERT INTO audit_auditevent (created_at, actor_id, actor_label, action, object_type, object_id, "
-    "details, prev_hash, hash) SELECT %s::timestamptz, %s::integer, %s, %s, %s, %s, %s::jsonb, %s, %s FROM head "
-    "RETURNING id) SELECT id FROM event")
+    "details, prev_hash, hash) SELECT %s::timestamptz, %s::bigint, %s, %s, %s, %s, %s::jsonb, prev_hash, hash "
+    "FROM head RETURNING id, prev_hash, hash) SELECT id, prev_hash, hash FROM event")
 
 
-def _own_head() -> str | None:
-    """The hash this connection last wrote to the head inside the transaction still open, else None.
-
-    Only a hint: ``_APPEND_IF_HEAD_IS`` checks it under the row lock, so a wrong hint costs a statement, never a
-    fork. The hint belongs to the connection's list of on-commit callbacks, which Django replaces on every commit,
-    rollback and savepoint rollback: a later transaction (or an undone savepoint) never sees it."""
-    hint = getattr(connection, "_audit_head_hint", None)
-    return hint[1] if hint is not None and hint[0] is connection.run_on_commit else None
-
-
-def _remember_own_head(event_hash: str) -> None:
-    connection._audit_head_hint = (connection.run_on_commit, event_hash)
-
-
-def _append_after_own_head(event: AuditEvent, payload: str) -> bool:
-    """One round trip instead of two for the second and later events of a transaction (issuing a permit writes
-    two). False when the head is not (or no longer) this transaction's own last event."""
-    prev = _own_head()
-    if prev is None:
-        return False
-    event.prev_hash, event.hash = prev, chain_hash(prev, payload)
+def _append_postgres(event: AuditEvent, payload: str) -> bool:
+    """One round trip per event instead of five ORM queries: every state change of the platform passes through
+    here. False when there is no head row yet (the first event of a new database)."""
     details = AuditEvent._meta.get_field("details").get_db_prep_save(event.details, connection)
     with connection.cursor() as cursor:
-        cursor.execute(_APPEND_IF_HEAD_IS, [event.hash, prev, event.created_at, event.actor_id, event.actor_label,
-                                            event.action, event.object_type, event.object_id, details,
-                                            event.prev_hash, event.hash])
+        cursor.execute(_APPEND, [payload, event.created_at, event.actor_id, event.actor_label, event.action,
+                                 event.object_type, event.object_id, details])
         row = cursor.fetchone()
     if row is None:
         return False
-    event.pk = row[0]
+    event.pk, event.prev_hash, event.hash = row
     event._state.adding, event._state.db = False, connection.alias
-    _remember_own_head(event.hash)
     return True
-
-
-def _append_postgres(event: AuditEvent, payload: str) -> None:
-    """Two round trips (lock and read the head; insert the event and move the head) instead of five ORM queries:
-    every state change of the platform passes through here."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT last_hash FROM audit_chainhead WHERE id = 1 FOR UPDATE")
-        row = cursor.fetchone()
-        if row is None:  # first event of a new database
-            _append(event, payload)
-            _remember_own_head(event.hash)
-            return
-        event.prev_hash, event.hash = row[0], chain_hash(row[0], payload)
-        details = AuditEvent._meta.get_field("details").get_db_prep_save(event.details, connection)
-        cursor.execute(_INSERT_AND_MOVE_HEAD, [event.created_at, event.actor_id, event.actor_label, event.action,
-                                               event.object_type, event.object_id, details, event.prev_hash,
-                                               event.hash, event.hash])
-        event.pk = cursor.fetchone()[0]
-    event._state.adding, event._state.db = False, connection.alias
-    _remember_own_head(event.hash)
 
 
 def verify_chain() -> tuple[bool, int, int | None]:

@@ -62,27 +62,33 @@ def test_concurrent_appends_keep_one_unbroken_chain_in_id_order():
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_later_events_of_a_transaction_take_one_statement_and_an_undone_savepoint_does_not_fork():
-    """The second event of a transaction moves the head it already holds in one statement; an event undone with its
-    savepoint, a wrong hint and the next transaction all fall back to locking and reading the head."""
+def test_each_event_takes_one_statement_and_an_undone_savepoint_does_not_fork():
+    """Every event is one statement (lock the head, hash in PostgreSQL, insert); an event undone with its savepoint
+    leaves no gap in the chain; hashes and their order are those chain.chain_hash gives."""
     from django.db import connection, transaction
     from django.test.utils import CaptureQueriesContext
 
-    with transaction.atomic():
-        record("system:test", "test.a")
-        with CaptureQueriesContext(connection) as second:
+    from smartcity.audit.chain import GENESIS, canonical, chain_hash
+    from smartcity.audit.models import ChainHead
+    from smartcity.audit.services import _payload
+
+    record("system:test", "test.first")  # creates the head row (first event of a new database)
+    with CaptureQueriesContext(connection) as statements:
+        with transaction.atomic():
+            record("system:test", "test.a", note="Straße „ä“ €")
             record("system:test", "test.b")
-        assert len(second) == 1
-        with pytest.raises(RuntimeError), transaction.atomic():
-            record("system:test", "test.undone")
-            raise RuntimeError
-        with CaptureQueriesContext(connection) as after_rollback:
+            with pytest.raises(RuntimeError), transaction.atomic():
+                record("system:test", "test.undone")
+                raise RuntimeError
             record("system:test", "test.c")
-        assert any("FOR UPDATE" in query["sql"] for query in after_rollback)
-        connection._audit_head_hint = (connection.run_on_commit, "f" * 64)  # a hint that is wrong
-        record("system:test", "test.d")
-    with CaptureQueriesContext(connection) as next_transaction:
-        record("system:test", "test.e")
-    assert any("FOR UPDATE" in query["sql"] for query in next_transaction)
-    assert [e.action for e in AuditEvent.objects.order_by("id")] == ["test.a", "test.b", "test.c", "test.d", "test.e"]
+        record("system:test", "test.d", n=1)
+    events = [query["sql"] for query in statements if "audit_auditevent" in query["sql"]]
+    assert len(events) == 5 and all("FOR UPDATE" in sql for sql in events)
+    stored = list(AuditEvent.objects.order_by("id"))
+    assert [e.action for e in stored] == ["test.first", "test.a", "test.b", "test.c", "test.d"]
+    prev = GENESIS
+    for event in stored:
+        assert (event.prev_hash, event.hash) == (prev, chain_hash(prev, canonical(_payload(event))))
+        prev = event.hash
+    assert ChainHead.objects.get(pk=1).last_hash == prev
     assert verify_chain() == (True, 5, None)
