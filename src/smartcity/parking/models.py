@@ -246,6 +246,24 @@ class Application(models.Model):
     def __str__(self) -> str:
         return self.reference  # no plate: the name shows in the admin and in logs
 
+    @classmethod
+    def from_db(cls, db, field_names, values):
+        instance = super().from_db(db, field_names, values)
+        instance._loaded = dict(zip(field_names, values, strict=True))
+        return instance
+
+    def changed_fields(self) -> list[str] | None:
+        """The columns assigned a different value since the row was read (plus ``updated_at``), for
+        ``save(update_fields=…)``; None for an object not read from the database (save all of it)."""
+        loaded = getattr(self, "_loaded", None)
+        if loaded is None:
+            return None
+        return [name for name, value in loaded.items() if self.__dict__.get(name, value) != value] + ["updated_at"]
+
+    def mark_saved(self, fields: list[str]) -> None:
+        """After ``save(update_fields=fields)``: those values are now the stored ones."""
+        self._loaded.update((name, self.__dict__[name]) for name in fields if name in self._loaded)
+
 
 class DecisionRecord(models.Model):
     """What was decided, on which inputs, under which rule set, why, and on which legal basis."""

@@ -104,7 +104,12 @@ def _locked(application: Application) -> Application:
 def _set_status(application: Application, status: str, actor: Any, action: str, **details: Any) -> None:
     before = application.status
     application.status = status
-    application.save()
+    # Only the columns this change touched (status, zone, fee, …): a full-row UPDATE of ~30 columns costs CPU on
+    # every step of the pipeline and would write back stale values of columns nobody changed.
+    fields = application.changed_fields()
+    application.save(update_fields=fields)
+    if fields is not None:
+        application.mark_saved(fields)
     record(actor, f"parking.application.{action}", application, reference=application.reference,
            from_status=before, to_status=status, **details)
 
@@ -867,7 +872,9 @@ def issue_permit(application: Application | Any) -> Permit | None:
         # read below, locked, only when there is one.
         app = Application.objects.select_for_update(of=("self",)).select_related("applicant", "zone").defer(
             "zone__geometry").get(pk=app_id)
-        existing = Permit.objects.filter(application=app).first()
+        # A paid application has no permit yet: the permit and the status "issued" are written in one transaction
+        # (below), so only another status needs the look-up for a second call (idempotency).
+        existing = Permit.objects.filter(application=app).first() if app.status != Status.PAID else None
         if existing is not None:
             if existing.document_id is None:  # e.g. the worker died after the commit: the PDF is still made
                 transaction.on_commit(lambda: _queue_document(str(existing.pk)))
