@@ -57,6 +57,20 @@ def _date(value) -> str:
     return value.strftime("%d.%m.%Y")
 
 
+# The columns of the holder, application and zone that the PDF (and its stored document's owner) uses: the rows
+# themselves are wide (a user has ~25 columns, an application ~30, a zone its polygon).
+_RELATED_COLUMNS = ("holder__username", "holder__first_name", "holder__last_name", "holder__street",
+                    "holder__house_number", "holder__postcode", "holder__city", "application__reference",
+                    "application__fee_basis", "application__payment_id", "application__address", "zone__code",
+                    "zone__name")
+
+
+def permit_for_pdf(permit_id: str) -> Permit:
+    """The permit with what ``render_permit_pdf`` reads, in one query."""
+    return Permit.objects.select_related("holder", "application", "zone").only(
+        *(field.name for field in Permit._meta.concrete_fields), *_RELATED_COLUMNS).get(pk=permit_id)
+
+
 def render_permit_pdf(permit: Permit) -> bytes:
     """Fee notice and windscreen permit for ``permit`` as one PDF."""
     application = permit.application

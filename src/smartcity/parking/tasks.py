@@ -21,9 +21,9 @@ def permit_document_task(permit_id: str) -> str:
     """Render and store the PDF of an issued permit. Queued after the issuing transaction commits, so rendering
     never holds the application's or the audit chain's locks; acks_late plus the service's idempotency make a
     redelivery harmless (one document)."""
-    permit = services.Permit.objects.select_related("holder", "application", "zone").defer("zone__geometry").get(
-        pk=permit_id)
-    return str(services.ensure_permit_document(permit).pk)
+    from .permit_pdf import permit_for_pdf
+
+    return str(services.ensure_permit_document(permit_for_pdf(permit_id)).pk)
 
 
 @shared_task(acks_late=True)

@@ -334,3 +334,25 @@ def test_second_person_same_plate_conflict_routes_instead_of_failing(resident, z
     rival.refresh_from_db()
     assert rival.status == Application.Status.IN_REVIEW
     assert Permit.objects.filter(plate="D-EM 1234", status="active").count() == 1
+
+
+def test_document_task_reads_only_what_the_pdf_shows(resident, django_assert_num_queries):
+    """The task reads the permit with the few columns of holder, application and zone that the PDF prints; a column
+    left out would cost one query more per permit. The PDF is the one a fully read permit gives."""
+    from unittest import mock
+
+    from smartcity.parking import permit_pdf, tasks
+
+    app = apply(resident)
+    services.record_counter_payment(app, actor="test")
+    permit = services.issue_permit(app)  # its on-commit steps (the document task) do not run in a test transaction
+    full = Permit.objects.select_related("holder", "application", "zone").get(pk=permit.pk)
+    with mock.patch("smartcity.parking.permit_pdf.issue_token", return_value="t") as token, \
+            mock.patch("reportlab.rl_config.invariant", 1):  # no creation time or random document id
+        expected = permit_pdf.render_permit_pdf(full)
+        # permit, decision record, configuration; savepoint, lock, document, audit event, permit update, release
+        with django_assert_num_queries(9), mock.patch.object(permit_pdf, "render_permit_pdf",
+                                                             wraps=permit_pdf.render_permit_pdf) as render:
+            tasks.permit_document_task.apply(args=(str(permit.pk),)).get()
+        narrow = render.call_args.args[0]
+        assert permit_pdf.render_permit_pdf(narrow) == expected and token.call_count == 3
