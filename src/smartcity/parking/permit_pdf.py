@@ -24,7 +24,7 @@ from smartcity.cases.decision import REMEDY, RETRIEVAL
 from smartcity.core.pdf import qr_matrix, qr_path
 
 from .enforcement.verification import issue_token, verification_url
-from .models import DecisionRecord, Permit
+from .models import DecisionRecord, ParkingConfig, Permit
 from .rules.fees import FEE_LEGAL_BASIS, format_euros
 from .services import get_config
 
@@ -77,7 +77,7 @@ def render_permit_pdf(permit: Permit) -> bytes:
     holder = permit.holder
     decision = (DecisionRecord.objects.filter(application=application, outcome__in=[
         DecisionRecord.Outcome.ISSUE, DecisionRecord.Outcome.APPROVE]).only("legal_basis", "legal_remedy").first())
-    config = get_config()
+    authority, configured_remedy = _letter_config()
     token = issue_token(permit)
     url = verification_url(token)
     plates = ", ".join(p for p in (permit.plate, permit.second_plate) if p)
@@ -106,7 +106,7 @@ def render_permit_pdf(permit: Permit) -> bytes:
             "Dieser Bescheid wurde vollständig automatisiert erlassen (§ 35a VwVfG). Die Gründe der "
             "Entscheidung können Sie in Ihrem Konto unter „Meine Anträge“ einsehen."
         ], []))
-    remedy = (decision.legal_remedy if decision else "") or config.legal_remedy or REMEDY
+    remedy = (decision.legal_remedy if decision else "") or configured_remedy or REMEDY
     sections.append(("Rechtsbehelfsbelehrung", [remedy], []))
     if permit.channel == "online":
         sections.append(("Bekanntgabe", [RETRIEVAL], []))
@@ -130,13 +130,23 @@ def render_permit_pdf(permit: Permit) -> bytes:
     for heading, paragraphs, rows in sections:
         page.section(heading, paragraphs, rows)
     page.new_page()
-    _windscreen_permit(page, permit, plates, validity, url, config.authority)
+    _windscreen_permit(page, permit, plates, validity, url, authority)
     page.spacer(8 * mm)
-    page.paragraph(SMALL, f"{config.authority} · Dieses Schreiben wurde maschinell erstellt und ist ohne "
+    page.paragraph(SMALL, f"{authority} · Dieses Schreiben wurde maschinell erstellt und ist ohne "
                           f"Unterschrift gültig. Prüfung des Ausweises: {settings.SITE_URL}{_path(url)}")
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
+
+
+def _letter_config() -> tuple[str, str]:
+    """(authority, configured legal remedy): two columns instead of the whole configuration with its JSON tables."""
+    row = ParkingConfig.objects.filter(city_code=settings.PARKING_CITY_CODE).values_list(
+        "authority", "legal_remedy").first()
+    if row is None:
+        config = get_config()  # creates the city's configuration with its defaults
+        row = (config.authority, config.legal_remedy)
+    return row
 
 
 @lru_cache(maxsize=1024)

@@ -87,7 +87,8 @@ def reassign_all_addresses() -> int:
 
 
 def find_address(street: str, house_number: str, postcode: str) -> Address | None:
-    return Address.objects.select_related("zone").filter(
+    """The address with its zone; the zone's polygon (GeoJSON, large for real zones) is not read."""
+    return Address.objects.select_related("zone").defer("zone__geometry").filter(
         street_key=normalise_street(street), house_number=house_number.strip().lower(), postcode=postcode.strip()
     ).first()
 

@@ -356,3 +356,28 @@ def test_document_task_reads_only_what_the_pdf_shows(resident, django_assert_num
             tasks.permit_document_task.apply(args=(str(permit.pk),)).get()
         narrow = render.call_args.args[0]
         assert permit_pdf.render_permit_pdf(narrow) == expected and token.call_count == 3
+
+
+def test_permit_pdf_prints_the_configured_authority_and_remedy(resident):
+    """The letter's authority and, for a decision without its own, the configured legal remedy come from the city's
+    configuration (read as two columns); without a configuration it is created with its defaults."""
+    from io import BytesIO
+
+    from smartcity.parking.models import ParkingConfig
+    from smartcity.parking.permit_pdf import permit_for_pdf, render_permit_pdf
+
+    app = apply(resident)
+    services.record_counter_payment(app, actor="test")
+    permit = services.issue_permit(app)
+    ParkingConfig.objects.update(authority="Amt für Verkehrsmanagement Teststadt",
+                                 legal_remedy="Widerspruch beim Amt für Tests.")
+    app.decisions.update(legal_remedy="")
+
+    def text() -> str:
+        reader = PdfReader(BytesIO(render_permit_pdf(permit_for_pdf(str(permit.pk)))))
+        return " ".join(" ".join(page.extract_text().split()) for page in reader.pages)
+
+    printed = text()
+    assert "Amt für Verkehrsmanagement Teststadt" in printed and "Widerspruch beim Amt für Tests." in printed
+    ParkingConfig.objects.all().delete()
+    assert "Gegen diesen Bescheid" in text() and ParkingConfig.objects.count() == 1
