@@ -4,6 +4,7 @@ Not used when a city connects its real registers. ``simulate`` lets tests and de
 """
 
 from django.db import models
+from django.db.models.functions import Upper
 from django.utils.translation import gettext_lazy as _
 
 
@@ -35,6 +36,9 @@ class SimulatedResident(models.Model):
 
     class Meta:
         ordering = ["family_name", "given_names"]
+        # lookup_person compares the family name case-insensitively (UPPER(…) = UPPER(…)): without this index every
+        # decision scanned all simulated residents.
+        indexes = [models.Index(Upper("family_name"), name="sim_resident_family_upper")]
         verbose_name = _("Simulator: Meldedatensatz")
         verbose_name_plural = _("Simulator: Melderegister")
 
