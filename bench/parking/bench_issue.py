@@ -101,7 +101,7 @@ def _statement_kind(sql: str) -> str:
     """ "SELECT parking_permit": the verb and the first table a statement reads or writes."""
     words = sql.split()
     verb = words[0].upper() if words else "?"
-    lowered = [w.strip('"(').lower() for w in words[:40]]
+    lowered = [w.strip('"()').lower() for w in words[:40]]
     positions = [i for i, word in enumerate(lowered[:-1]) if word in ("from", "into", "update")]
     return f"{verb} {lowered[positions[0] + 1]}" if positions else verb
 
