@@ -381,3 +381,23 @@ def test_permit_pdf_prints_the_configured_authority_and_remedy(resident):
     assert "Amt für Verkehrsmanagement Teststadt" in printed and "Widerspruch beim Amt für Tests." in printed
     ParkingConfig.objects.all().delete()
     assert "Gegen diesen Bescheid" in text() and ParkingConfig.objects.count() == 1
+
+
+def test_status_change_writes_only_the_columns_it_touched(resident):
+    """``_set_status`` updates the status, the columns assigned since the row was read and ``updated_at``; a column
+    changed meanwhile by someone else is not overwritten with the stale value."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    app = services.create_application(resident, plate="D-EM 1234", vin_suffix="4711", months=12)
+    stale = Application.objects.get(pk=app.pk)
+    Application.objects.filter(pk=app.pk).update(special_circumstances="Schichtdienst")
+    stale.fee_cents = 1234
+    with CaptureQueriesContext(connection) as queries:
+        services._set_status(stale, Application.Status.WITHDRAWN, resident, "withdrawn")
+    update = next(q["sql"] for q in queries if q["sql"].startswith("UPDATE"))
+    assert update.split(" WHERE ")[0].count("=") == 3  # status, fee_cents, updated_at
+    fresh = Application.objects.get(pk=app.pk)
+    assert (fresh.status, fresh.fee_cents, fresh.special_circumstances) == ("withdrawn", 1234, "Schichtdienst")
+    assert stale.changed_fields() == ["updated_at"]  # what was saved counts as stored
+    assert Application(reference="x").changed_fields() is None  # not read from the database: saved in full
