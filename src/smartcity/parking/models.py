@@ -253,12 +253,16 @@ class Application(models.Model):
         return instance
 
     def changed_fields(self) -> list[str] | None:
-        """The columns assigned a different value since the row was read (plus ``updated_at``), for
-        ``save(update_fields=…)``; None for an object not read from the database (save all of it)."""
+        """The columns assigned a different value since the row was read, or assigned after being left unread
+        (``only``/``defer``), plus ``updated_at``, for ``save(update_fields=…)``; None for an object not read from
+        the database (save all of it)."""
         loaded = getattr(self, "_loaded", None)
         if loaded is None:
             return None
-        return [name for name, value in loaded.items() if self.__dict__.get(name, value) != value] + ["updated_at"]
+        values = self.__dict__
+        changed = [name for name, value in loaded.items() if values.get(name, value) != value]
+        changed += [f.attname for f in self._meta.concrete_fields if f.attname not in loaded and f.attname in values]
+        return changed + ["updated_at"]
 
     def mark_saved(self, fields: list[str]) -> None:
         """After ``save(update_fields=fields)``: those values are now the stored ones."""

@@ -401,3 +401,7 @@ def test_status_change_writes_only_the_columns_it_touched(resident):
     assert (fresh.status, fresh.fee_cents, fresh.special_circumstances) == ("withdrawn", 1234, "Schichtdienst")
     assert stale.changed_fields() == ["updated_at"]  # what was saved counts as stored
     assert Application(reference="x").changed_fields() is None  # not read from the database: saved in full
+    partial = Application.objects.only("status").get(pk=app.pk)
+    partial.fee_cents = 99  # left unread, then assigned: saved too
+    services._set_status(partial, Application.Status.WITHDRAWN, resident, "withdrawn")
+    assert Application.objects.get(pk=app.pk).fee_cents == 99
