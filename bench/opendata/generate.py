@@ -81,6 +81,9 @@ def main() -> None:
 
     t1 = time.perf_counter()
     with connection.cursor() as cur:
+        # Statistics first: without them the planner expects one dataset and re-aggregates all tags per
+        # dataset in a nested loop (quadratic: an hour instead of a minute for 100,000 datasets).
+        cur.execute("ANALYZE opendata_dataset, opendata_dataset_tags, opendata_tag")
         cur.execute("""
             UPDATE opendata_dataset d SET
               search_text = lower(d.name || ' ' || d.title || ' ' || coalesce(t.names, '') || ' ' || d.notes),
