@@ -70,10 +70,13 @@ def make_sessions(citizens: int, staff: int) -> tuple[list[str], list[str]]:
 
 
 class Client:
-    """A minimal keep-alive HTTP/1.1 client: enough for GET with a cookie, light on the shared CPU."""
+    """A minimal HTTP/1.1 client: enough for GET with a cookie, light on the shared CPU. With ``keepalive`` one
+    persistent connection per user; without, a new connection per request (``Connection: close``), as nginx
+    proxies to its upstream by default (deploy/nginx.conf.example)."""
 
-    def __init__(self, host: str, port: int, cookie: str):
-        self.host, self.port, self.cookie = host, port, cookie
+    def __init__(self, host: str, port: int, cookie: str, keepalive: bool = False):
+        self.host, self.port, self.cookie, self.keepalive = host, port, cookie, keepalive
+        self.close_header = "" if keepalive else "Connection: close\r\n"
         self.reader: asyncio.StreamReader | None = None
         self.writer: asyncio.StreamWriter | None = None
 
@@ -83,7 +86,8 @@ class Client:
                 self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
             try:
                 self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-                                  f"Cookie: sessionid={self.cookie}\r\nAccept-Language: de\r\n\r\n".encode())
+                                  f"Cookie: sessionid={self.cookie}\r\nAccept-Language: de\r\n"
+                                  f"{self.close_header}\r\n".encode())
                 await self.writer.drain()
                 return await self._read_response()
             except (ConnectionError, asyncio.IncompleteReadError):
@@ -165,7 +169,7 @@ async def drive(args, citizens: list[str], staff: list[str], urls, master: int) 
         is_staff = i < n_staff
         cookie = staff[i % len(staff)] if is_staff else citizens[i % len(citizens)]
         plan = staff_plan(urls) if is_staff else citizen_plan(urls)
-        client = Client("127.0.0.1", args.port, cookie)
+        client = Client("127.0.0.1", args.port, cookie, keepalive=args.keepalive)
         tasks.append(user_loop(client, plan, results, errors, stop_at, measure_from, random.Random(i),
                                args.users / args.rate if args.rate else 0.0))
     cpu: dict[str, float] = {}
@@ -280,6 +284,8 @@ def main() -> None:
     parser.add_argument("--staff-share", type=float, default=0.3, help="share of users who are caseworkers")
     parser.add_argument("--rate", type=float, default=0,
                         help="total requests/s the users aim at (constant pacing); 0 = no think time (saturation)")
+    parser.add_argument("--keepalive", action="store_true",
+                        help="one persistent connection per user instead of one per request (see Client)")
     parser.add_argument("--duration", type=float, default=60)
     parser.add_argument("--warmup", type=float, default=10)
     deploy = runpy.run_path(str(ROOT / "deploy" / "gunicorn.conf.py"))  # production defaults for this machine
