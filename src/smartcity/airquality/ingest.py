@@ -494,6 +494,7 @@ def _store_postgres(rows: list[Row]) -> list[int | None]:
         if len(rows) > RETURN_IDS_UP_TO and _copy_new(cur, rows):
             latest, stale = batch_summary(rows)
             cur.execute(_LATEST_FROM_SUMMARY, [_pg_array(column) for column in latest])
+            _check_datastreams(cur.rowcount, len(latest[0]))
             cur.execute(_MARK_STALE_FROM_SUMMARY, [_pg_array(column) for column in stale])
             return [None] * len(rows)
         cur.execute(
@@ -515,9 +516,19 @@ def _store_postgres(rows: list[Row]) -> list[int | None]:
             cur.execute(_UPSERT_DISTINCT + returning)
         found = {(ds, t): pk for pk, ds, t in cur.fetchall()} if returning else {}
         cur.execute(_LATEST)
+        _check_datastreams(cur.rowcount, len({r.datastream_id for r in rows}))
         cur.execute(aggregates.MARK_STALE_FROM_STAGING.format(staging="aq_obs_in"))
         cur.execute("TRUNCATE aq_obs_in")
     return [found.get((r.datastream_id, r.phenomenon_time)) for r in rows] if returning else [None] * len(rows)
+
+
+def _check_datastreams(updated: int, referred: int) -> None:
+    """The observation table has no foreign key to datastreams (ADR 0080): the latest-value update, which
+    locks every datastream of the batch until the commit, must have found them all. One deleted since the
+    validator loaded it fails the batch as the foreign key did; one deleted after the update waits for the
+    commit, and its delete trigger then removes these rows too."""
+    if updated != referred:
+        raise IntegrityError(f"{referred - updated} datastream(s) of the batch deleted meanwhile")
 
 
 def _copy_new(cur: CursorWrapper, rows: list[Row]) -> bool:
@@ -591,6 +602,8 @@ def update_datastreams(rows: list[Row]) -> None:
     for r in rows:
         per_ds[r.datastream_id].append(r)
     streams = Datastream.objects.in_bulk(per_ds)
+    if len(streams) != len(per_ds):
+        raise IntegrityError(f"{len(per_ds) - len(streams)} datastream(s) of the batch deleted meanwhile")
     changed = []
     for ds_id, ds_rows in per_ds.items():
         ds = streams[ds_id]

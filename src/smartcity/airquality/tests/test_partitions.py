@@ -2,7 +2,7 @@ import random
 from datetime import UTC, date, datetime, timedelta, timezone
 
 import pytest
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from smartcity.airquality import ingest, partitions
 from smartcity.airquality import models as m
@@ -97,3 +97,38 @@ def test_batch_summary_marks_the_hour_ending_and_ignores_the_order_and_the_zone(
     midnight = (t0 - datetime(1970, 1, 1, tzinfo=UTC)) // timedelta(microseconds=1)
     assert latest[1] == [midnight + 1] and latest[3] == [midnight - 60_000_000]
     assert stale == [[1, 1], [midnight, midnight], [midnight, midnight + hour]]  # 23:59 on 1 March, then 2 March
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", [3, 120])  # staging path with ids / direct COPY on PostgreSQL
+def test_batch_of_a_datastream_deleted_after_validation_fails_whole(no2_stream, size):
+    """No foreign key guards observations (ADR 0080): ingest must find every datastream of the batch."""
+    validator = ingest.Validator()
+    validator.preload([no2_stream.pk])
+    t0 = datetime(2026, 3, 1, tzinfo=UTC)
+    rows, rejected, _ = ingest.data_array_rows(
+        validator, no2_stream.pk, ["phenomenonTime", "result"],
+        [[(t0 + timedelta(minutes=i)).isoformat(), 20] for i in range(size)],
+    )
+    assert len(rows) == size and not rejected
+    m.Datastream.objects.filter(pk=no2_stream.pk).delete()
+    with pytest.raises(IntegrityError, match="deleted meanwhile"):
+        ingest.ingest_rows(rows, [], source="test")
+    assert not m.Observation.objects.exists()
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db
+def test_deleting_a_datastream_in_sql_deletes_its_observations(no2_stream):
+    """The trigger that replaces the foreign key's guard: also for deletes outside Django's cascade."""
+    t0 = datetime(2026, 3, 1, tzinfo=UTC)
+    ingest.ingest_rows([ingest.Row(no2_stream.pk, t0 + timedelta(minutes=i), None, 20.0, None, 0, None, None)
+                        for i in range(60)], [], source="test")
+    assert m.Observation.objects.filter(datastream=no2_stream).count() == 60
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM airquality_stalerange")
+        cur.execute("DELETE FROM airquality_datastream WHERE id = %s", [no2_stream.pk])
+        cur.execute("SELECT count(*) FROM airquality_observation")
+        assert cur.fetchone()[0] == 0
+        cur.execute("SELECT indexdef FROM pg_indexes WHERE indexname = 'airquality_observation_foi'")
+        assert cur.fetchone()[0].endswith("WHERE (feature_of_interest_id IS NOT NULL)")
