@@ -7,12 +7,14 @@ In the same transaction the latest-value columns move forward and the touched ho
 aggregate refresh, which runs after the commit (aggregates.refresh_stale).
 """
 
+import gc
 import json
 import math
 import sys
 from bisect import bisect_left
 from collections import defaultdict
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from itertools import groupby
@@ -350,6 +352,20 @@ def _queue_refresh() -> None:
     from .tasks import refresh_aggregates
 
     refresh_aggregates.delay()
+
+
+@contextmanager
+def gc_paused() -> Iterator[None]:
+    """No cyclic garbage collection while a bulk request is parsed and stored: its tens of thousands of new
+    lists and tuples (no cycles among them, freed by reference counting) triggered collections that cost
+    as much CPU as parsing and validating them. With concurrent requests, the thread that paused resumes."""
+    paused = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if paused:
+            gc.enable()
 
 
 def ingest_observations(items: list[object], *, source: str, datastream_id: object = None) -> IngestResult:

@@ -592,10 +592,13 @@ def resource(request: HttpRequest, path: str) -> HttpResponse:
         if request.method not in {"POST", "PATCH", "DELETE"}:
             return error(405, f"method {request.method} not allowed")
         writer(request)
+        if request.method == "POST" and path.strip("/") == "CreateObservations":
+            with ingest.gc_paused():
+                payload = body(request)  # outside the transaction: a malformed body is still counted
+                with transaction.atomic():
+                    return create_observations(request, payload)
         payload = body(request) if request.method != "DELETE" else None
         with transaction.atomic():
-            if request.method == "POST" and path.strip("/") == "CreateObservations":
-                return create_observations(request, payload)
             kind, target, es, _ = resolve(path)
             if request.method == "POST":
                 if kind != "collection":

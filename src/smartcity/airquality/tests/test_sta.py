@@ -1,11 +1,13 @@
 """The SensorThings API driven with plain HTTP, as a generic client would."""
 
+import gc
 import json
 
 import pytest
 
 from smartcity.airquality import ingest
 from smartcity.airquality import models as m
+from smartcity.airquality.sta import views
 
 pytestmark = pytest.mark.django_db
 BASE = "/sta/v1.1"
@@ -356,3 +358,18 @@ def test_integer_beyond_float_is_rejected_not_500(client, no2_stream, sta_auth):
                       **sta_auth)
     assert res.status_code == 400 and "finite" in res.json()["message"]
     assert m.RejectionCounter.objects.get(reason="not_numeric").count == 1
+
+
+def test_bulk_request_pauses_garbage_collection_only_while_it_runs(client, sta_auth, monkeypatch):
+    seen = []
+    parse = views.body
+    monkeypatch.setattr(views, "body", lambda request: seen.append(gc.isenabled()) or parse(request))
+    res = client.post(f"{BASE}/CreateObservations", "[{not json", content_type="application/json", **sta_auth)
+    assert res.status_code == 400 and seen == [False] and gc.isenabled()
+    gc.disable()  # paused by someone else (a concurrent request): left as it was
+    try:
+        with ingest.gc_paused():
+            pass
+        assert not gc.isenabled()
+    finally:
+        gc.enable()
