@@ -373,3 +373,44 @@ def test_bulk_request_pauses_garbage_collection_only_while_it_runs(client, sta_a
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+PLAIN = [["2026-03-01T01:00:00Z", 20], ["2026-03-01T02:00:00+00:00", 20.5], ["2026-03-01T03:00:00.250Z", 0],
+         ["2026-03-01T04:00:00Z", 1000]]
+NOT_PLAIN = [
+    ["2026-03-01T00:00:00Z/2026-03-01T01:00:00Z", 20], ["2026-03-01T01:00:00+01:00", 20], ["2026-03-01T01:00:00", 20],
+    ["2026-03-01T01:00:00Z", "20"], ["2026-03-01T01:00:00Z", True], ["2026-03-01T01:00:00Z", float("nan")],
+    ["2026-03-01T01:00:00Z", float("inf")], ["2026-03-01T01:00:00Z", 1001], ["2026-03-01T01:00:00Z", -0.5],
+    ["1899-12-31T23:00:00Z", 20], ["2201-01-01T00:00:00Z", 20], ["kein Datum", 20], [20, 20],
+    ["2026-03-01T01:00:00Z", 10**400], ["2026-03-01T01:00:00Z", None], ["2026-03-01T01:00:00Z"],
+    ["2026-03-01T01:00:00Z", 20, 1], ("2026-03-01T01:00:00Z", 20), {"result": 20}, None,
+]
+
+
+@pytest.mark.parametrize("bad", [None, *NOT_PLAIN])
+@pytest.mark.parametrize("components", [["phenomenonTime", "result"], ["result", "phenomenonTime"]])
+def test_column_wise_group_path_gives_what_the_row_by_row_checks_give(bad, components):
+    """data_array_rows checks a group column by column (plain_rows) when every row is a UTC instant and a
+    plausible number; any other row sends the group row by row. Rows, reasons and messages must not differ."""
+    ds = ingest.Stream(7, "NO2 Test", ingest.Rule("NO2", "µg/m³", 0, 1000), 0, 1000)
+    v = ingest.Validator()
+    v._streams[7] = ds
+    data = PLAIN + ([] if bad is None else [bad])
+    if components[0] == "result":
+        data = [row[::-1] if isinstance(row, list) else row for row in data]
+    plain = ingest.plain_rows(ds, data, components.index("phenomenonTime"))
+    assert (plain is None) == (bad is not None)
+    rows, rejected, ok = ingest.data_array_rows(v, 7, components, data)
+    expected_rows, expected_rejected = [], []
+    for i, values in enumerate(data):
+        try:
+            if not isinstance(values, list) or len(values) != 2:
+                raise ingest.InvalidValue("malformed", "dataArray row does not match components")
+            expected_rows.append(ingest.observation_row(v, dict(zip(components, values, strict=True)), 7))
+        except ingest.InvalidValue as exc:
+            expected_rejected.append((i, exc.reason, str(exc)))
+    assert rows == expected_rows and len(rows) >= len(PLAIN)
+    assert [(r.index, r.reason, r.message) for r in rejected] == expected_rejected
+    assert ok == [True] * len(rows) + [False] * len(rejected)
+    if plain is not None:
+        assert plain == rows and all(type(r) is ingest.Row for r in plain)
