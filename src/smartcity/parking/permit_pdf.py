@@ -24,7 +24,7 @@ from smartcity.cases.decision import REMEDY, RETRIEVAL
 from smartcity.core.pdf import qr_matrix, qr_path
 
 from .enforcement.verification import issue_token, verification_url
-from .models import DecisionRecord, ParkingConfig, Permit
+from .models import DecisionRecord, Permit
 from .rules.fees import FEE_LEGAL_BASIS, format_euros
 from .services import get_config
 
@@ -77,7 +77,8 @@ def render_permit_pdf(permit: Permit) -> bytes:
     holder = permit.holder
     decision = (DecisionRecord.objects.filter(application=application, outcome__in=[
         DecisionRecord.Outcome.ISSUE, DecisionRecord.Outcome.APPROVE]).only("legal_basis", "legal_remedy").first())
-    authority, configured_remedy = _letter_config()
+    config = get_config()
+    authority, configured_remedy = config.authority, config.legal_remedy
     token = issue_token(permit)
     url = verification_url(token)
     plates = ", ".join(p for p in (permit.plate, permit.second_plate) if p)
@@ -137,16 +138,6 @@ def render_permit_pdf(permit: Permit) -> bytes:
     canvas.showPage()
     canvas.save()
     return buffer.getvalue()
-
-
-def _letter_config() -> tuple[str, str]:
-    """(authority, configured legal remedy): two columns instead of the whole configuration with its JSON tables."""
-    row = ParkingConfig.objects.filter(city_code=settings.PARKING_CITY_CODE).values_list(
-        "authority", "legal_remedy").first()
-    if row is None:
-        config = get_config()  # creates the city's configuration with its defaults
-        row = (config.authority, config.legal_remedy)
-    return row
 
 
 @lru_cache(maxsize=1024)

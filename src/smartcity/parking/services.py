@@ -19,11 +19,14 @@ from typing import Any
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Value
+from django.db.models.signals import post_delete, post_save
+from django.dispatch import receiver
 from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
 from smartcity.audit.services import record
+from smartcity.core.process_cache import ProcessCache
 
 from .models import Address, Application, DecisionRecord, ParkingConfig, Permit, PermitPlate, Zone
 from .registers import registry
@@ -50,11 +53,21 @@ class ParkingError(ValueError):
 
 # --- configuration ------------------------------------------------------------------------------------------
 
+# Read on every step of every application (decision, fee, issuing, the letter) and changed a few times a year in the
+# admin: kept per process by city code, rebuilt after every save or delete (core.process_cache). Callers read it;
+# a change goes through the admin or ``save()``.
+_configs: ProcessCache[dict[str, ParkingConfig]] = ProcessCache("parking:config:version", dict)
+receiver([post_save, post_delete], sender=ParkingConfig)(_configs.invalidate)
+
+
 def get_config() -> ParkingConfig:
     from smartcity.cases.decision import REMEDY
 
-    config, _ = ParkingConfig.objects.get_or_create(city_code=settings.PARKING_CITY_CODE,
-                                                    defaults={"legal_remedy": REMEDY})
+    config = _configs.get().get(settings.PARKING_CITY_CODE)
+    if config is None:
+        config, _ = ParkingConfig.objects.get_or_create(city_code=settings.PARKING_CITY_CODE,
+                                                        defaults={"legal_remedy": REMEDY})
+        _configs.get()[config.city_code] = config  # get() again: creating it replaced the version
     return config
 
 

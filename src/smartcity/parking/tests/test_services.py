@@ -341,6 +341,8 @@ def test_document_task_reads_only_what_the_pdf_shows(resident, django_assert_num
     left out would cost one query more per permit. The PDF is the one a fully read permit gives."""
     from unittest import mock
 
+    from django.db import connection
+
     from smartcity.parking import permit_pdf, tasks
 
     app = apply(resident)
@@ -350,9 +352,11 @@ def test_document_task_reads_only_what_the_pdf_shows(resident, django_assert_num
     with mock.patch("smartcity.parking.permit_pdf.issue_token", return_value="t") as token, \
             mock.patch("reportlab.rl_config.invariant", 1):  # no creation time or random document id
         expected = permit_pdf.render_permit_pdf(full)
-        # permit, decision record, configuration; savepoint, lock, document, audit event, permit update, release
-        with django_assert_num_queries(9), mock.patch.object(permit_pdf, "render_permit_pdf",
-                                                             wraps=permit_pdf.render_permit_pdf) as render:
+        # permit, decision record (the configuration is the process's); savepoint, lock, document, audit event
+        # (one statement on PostgreSQL, three elsewhere), permit update, release
+        queries = 8 if connection.vendor == "postgresql" else 10
+        with django_assert_num_queries(queries), mock.patch.object(permit_pdf, "render_permit_pdf",
+                                                                   wraps=permit_pdf.render_permit_pdf) as render:
             tasks.permit_document_task.apply(args=(str(permit.pk),)).get()
         narrow = render.call_args.args[0]
         assert permit_pdf.render_permit_pdf(narrow) == expected and token.call_count == 3
@@ -360,7 +364,8 @@ def test_document_task_reads_only_what_the_pdf_shows(resident, django_assert_num
 
 def test_permit_pdf_prints_the_configured_authority_and_remedy(resident):
     """The letter's authority and, for a decision without its own, the configured legal remedy come from the city's
-    configuration (read as two columns); without a configuration it is created with its defaults."""
+    configuration as saved in the admin (kept per process, current after every save); without a configuration it is
+    created with its defaults."""
     from io import BytesIO
 
     from smartcity.parking.models import ParkingConfig
@@ -369,8 +374,9 @@ def test_permit_pdf_prints_the_configured_authority_and_remedy(resident):
     app = apply(resident)
     services.record_counter_payment(app, actor="test")
     permit = services.issue_permit(app)
-    ParkingConfig.objects.update(authority="Amt für Verkehrsmanagement Teststadt",
-                                 legal_remedy="Widerspruch beim Amt für Tests.")
+    config = ParkingConfig.objects.get()
+    config.authority, config.legal_remedy = "Amt für Verkehrsmanagement Teststadt", "Widerspruch beim Amt für Tests."
+    config.save()
     app.decisions.update(legal_remedy="")
 
     def text() -> str:
@@ -381,6 +387,20 @@ def test_permit_pdf_prints_the_configured_authority_and_remedy(resident):
     assert "Amt für Verkehrsmanagement Teststadt" in printed and "Widerspruch beim Amt für Tests." in printed
     ParkingConfig.objects.all().delete()
     assert "Gegen diesen Bescheid" in text() and ParkingConfig.objects.count() == 1
+
+
+def test_configuration_is_read_once_per_process_and_current_after_a_save(django_assert_num_queries):
+    from smartcity.parking.models import ParkingConfig
+
+    config = services.get_config()
+    with django_assert_num_queries(0):
+        assert services.get_config() is config
+    stored = ParkingConfig.objects.get(pk=config.pk)
+    stored.max_length_mm = 4321
+    stored.save()
+    assert services.get_config().max_length_mm == 4321
+    stored.delete()
+    assert services.get_config().pk != config.pk and ParkingConfig.objects.count() == 1
 
 
 def test_status_change_writes_only_the_columns_it_touched(resident):
