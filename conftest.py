@@ -77,6 +77,11 @@ def _isolated_state(settings, tmp_path):
     yield
     translation.deactivate()
     cache.clear()
+    # package_search's worker thread (ADR 0074) has its own database connection: closed after every test that
+    # started it, so the test database can be flushed and dropped.
+    from smartcity.opendata.search import WORKER
+
+    WORKER.shutdown()
 
 
 def pytest_terminal_summary(terminalreporter):

@@ -28,19 +28,29 @@ class Samples(list):
     PostgreSQL backend: those do not depend on what else runs on the machine."""
 
     cpu_ms: float = 0.0
-    db_cpu_ms: float = 0.0  # the backend only: parallel query workers, if any, are not included
+    # The backends of this process's connections: the request's and package_search's worker thread's (ADR 0074);
+    # parallel query workers, if any, are not included.
+    db_cpu_ms: float = 0.0
 
 
-def _backend_cpu_ms() -> tuple[int, float]:
-    """(pid, CPU ms) of this process's PostgreSQL backend (same machine: read from /proc)."""
+def _pid_cpu_ms(pid: int | None) -> float:
+    if pid is None:
+        return 0.0
+    with open(f"/proc/{pid}/stat") as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) * _TICK_MS  # utime + stime
+
+
+def _backend_cpu_ms() -> tuple[tuple, float]:
+    """(pids, CPU ms) of this process's PostgreSQL backends (same machine: read from /proc)."""
     from django.db import connection
+
+    from smartcity.opendata.search import WORKER
 
     with connection.cursor() as cur:
         cur.execute("SELECT pg_backend_pid()")
-        pid = cur.fetchone()[0]
-    with open(f"/proc/{pid}/stat") as f:
-        fields = f.read().rsplit(")", 1)[1].split()
-    return pid, (int(fields[11]) + int(fields[12])) * _TICK_MS  # utime + stime
+        pids = (cur.fetchone()[0], WORKER.backend_pid)
+    return pids, sum(_pid_cpu_ms(pid) for pid in pids)
 
 
 def timed(fn: Callable[[], object], n: int, warmup: int = 5) -> Samples:
@@ -53,8 +63,8 @@ def timed(fn: Callable[[], object], n: int, warmup: int = 5) -> Samples:
         fn()
         samples.append((time.perf_counter() - start) * 1000)
     samples.cpu_ms = (time.process_time() - cpu0) * 1000 / n
-    pid, db1 = _backend_cpu_ms()
-    samples.db_cpu_ms = (db1 - db0[1]) / n if pid == db0[0] else float("nan")
+    pids, db1 = _backend_cpu_ms()
+    samples.db_cpu_ms = (db1 - db0[1]) / n if pids == db0[0] else float("nan")
     return samples
 
 

@@ -376,6 +376,9 @@ OPENDATA_HARVEST_MAX_ATTEMPTS = int(os.environ.get("OPENDATA_HARVEST_MAX_ATTEMPT
 OPENDATA_DATASTORE_MAX_ROWS = int(os.environ.get("OPENDATA_DATASTORE_MAX_ROWS", "2000000"))
 # Search counts and facet counts are cached per catalogue version (any change invalidates); 0 = off.
 OPENDATA_FACET_CACHE_SECONDS = int(os.environ.get("OPENDATA_FACET_CACHE_SECONDS", "300"))
+# package_search on PostgreSQL: the statement over two halves of the matches at once, the second half on a worker
+# thread's own connection (ADR 0074): lower latency on an idle machine for ≈ 35 % more database CPU; 0 = off.
+OPENDATA_SEARCH_HALVES = os.environ.get("OPENDATA_SEARCH_HALVES", "1") == "1"
 CELERY_BEAT_SCHEDULE.update({
     # Publisher callbacks (service KPIs, parking, air quality) refresh their datasets.
     "opendata-run-publishers": {"task": "smartcity.opendata.tasks.run_publishers",

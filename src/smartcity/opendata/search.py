@@ -6,17 +6,21 @@ ts_rank; SQLite matches the lower-cased ``search_text`` column with LIKE (correc
 
 import hashlib
 import json
+import os
 import re
+import threading
 import uuid
 from collections import Counter
+from concurrent import futures
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
 from django.core.cache import cache
-from django.db import connection, transaction
-from django.db.models import F, Q, QuerySet, Sum
+from django.db import DatabaseError, connection, connections, transaction
+from django.db.models import BooleanField, F, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
 from . import query, vocab
@@ -352,8 +356,8 @@ _CODED_SQL = (
 
 
 def _coded_sql(qs: QuerySet[Dataset], fields: list[str], page: list[tuple[str, bool]] | None,
-               ) -> tuple[str, tuple]:
-    """_facet_sql with all facets counted from ``facet_codes`` (PostgreSQL)."""
+               with_keys: bool = False) -> tuple[str, tuple]:
+    """_facet_sql with all facets counted from ``facet_codes`` (PostgreSQL); ``with_keys``: see _page_sql."""
     page = _unique_keys(page)
     keys = [name for name, _desc in page or []]
     qs = qs.annotate(codes=RawSQL('"opendata_dataset"."facet_codes"', ()))
@@ -361,7 +365,7 @@ def _coded_sql(qs: QuerySet[Dataset], fields: list[str], page: list[tuple[str, b
     key_aliases = [f"k{j}" for j in range(len(keys))]
     sql = _CODED_SQL.format(columns=", ".join([*key_aliases, "codes"]), inner=inner)
     if page is not None:
-        sql += " UNION ALL " + _page_sql(keys, key_aliases, page)
+        sql += " UNION ALL " + _page_sql(keys, key_aliases, page, with_keys)
     return sql, (*params, fields, fields)
 
 
@@ -372,24 +376,28 @@ def _unique_keys(page: list[tuple[str, bool]] | None) -> list[tuple[str, bool]] 
     return [(name, desc) for j, (name, desc) in enumerate(page) if name not in {n for n, _d in page[:j]}]
 
 
-def _page_sql(keys: list[str], key_aliases: list[str], page: list[tuple[str, bool]]) -> str:
+def _page_sql(keys: list[str], key_aliases: list[str], page: list[tuple[str, bool]], with_keys: bool = False,
+              ) -> str:
     """The page branch over the CTE ``m``: ordered by the sort keys, LIMIT/OFFSET parameters appended by the
-    caller; row_number() numbers its (at most ``rows``) rows in that order. Only aliases are put in the SQL."""
+    caller; row_number() numbers its (at most ``rows``) rows in that order. Only aliases are put in the SQL.
+    Each row carries the id, or with ``with_keys`` all sort keys as a JSON array (ending with the id)."""
     order = ", ".join(f"{alias} {'DESC' if desc else 'ASC'}"
                       for alias, (_n, desc) in zip(key_aliases, page, strict=True))
-    id_alias = key_aliases[keys.index("id")]
-    return (f"SELECT -2, p.{id_alias}::text, row_number() OVER (ORDER BY {order}) "  # noqa: S608 (aliases only)
+    value = f"json_build_array({', '.join(key_aliases)})" if with_keys else f"p.{key_aliases[keys.index('id')]}"
+    return (f"SELECT -2, {value}::text, row_number() OVER (ORDER BY {order}) "  # noqa: S608 (aliases only)
             f"FROM (SELECT * FROM m ORDER BY {order} LIMIT %s OFFSET %s) p")
+
+
+# The planner expects 100 rows per expanded array and so JIT-compiles the statement, which costs more than the
+# statement itself (EXPLAIN: ~40 % of the time); for this one statement JIT is off. The matching rows (the CTE)
+# stay in memory instead of a temporary file (16k matches ≈ 4 MB). Both as SET LOCAL (is_local = true).
+_LOCAL_SETTINGS = "set_config('jit', 'off', true), set_config('work_mem', '32MB', true)"
 
 
 def _run_facet_sql(sql: str, params) -> list[tuple]:
     with transaction.atomic(), connection.cursor() as cur:
         if _is_pg():
-            # The planner expects 100 rows per expanded array and so JIT-compiles the statement, which costs
-            # more than the statement itself (EXPLAIN: ~40 % of the time); for this one statement JIT is off.
-            # The matching rows (the CTE) stay in memory instead of a temporary file (16k matches ≈ 4 MB).
-            # Both as SET LOCAL (is_local = true) in one round trip.
-            cur.execute("SELECT set_config('jit', 'off', true), set_config('work_mem', '32MB', true)")
+            cur.execute(f"SELECT {_LOCAL_SETTINGS}")  # noqa: S608 (constant)
         cur.execute(sql, params)
         return cur.fetchall()
 
@@ -436,8 +444,130 @@ def page_count_and_facets(qs: QuerySet[Dataset], order: list[tuple[str, bool]], 
     if not rows:
         count, facets = count_and_facets(qs, fields, limit, mincount) if fields else (qs.count(), {})
         return count, facets, []
-    count, raw, page = _split_rows(_facet_rows(qs, fields, order, (rows, start)), fields)
+    halves = _in_halves(qs, fields, order, start, rows)
+    count, raw, page = halves or _split_rows(_facet_rows(qs, fields, order, (rows, start)), fields)
     return count, _ranked(raw, limit, mincount), page
+
+
+# Concurrent halves (PostgreSQL, ADR 0074). For a relevance-ranked free-text search (sort by score: the searches
+# that match a large share of the catalogue) the statement of ADR 0072 runs twice at once, on the request's
+# connection and on a worker thread's own connection, each over half of the matching rows (by a hash of the id,
+# evaluated before the wide row is deformed); counts and facet counts are summed, the two pages (each the first
+# start + rows rows of its half, with their sort keys) are merged in Python. Both statements read one snapshot:
+# the request's REPEATABLE READ transaction exports it, the worker imports it.
+# Sort keys that Python compares exactly as PostgreSQL does: the float4 rank, timestamps, the id as its
+# canonical text (fixed-width lower-case hex: text order is byte order). Text keys (name, title) follow the
+# database's collation and keep the single statement.
+_KEY_TYPES = {"score": float, "metadata_modified": datetime.fromisoformat,
+              "metadata_created": datetime.fromisoformat, "id": str}
+_SNAPSHOT_ID = re.compile(r"^[0-9A-F]+-[0-9A-F]+(-[0-9]+)?$")
+
+
+class _Worker:
+    """One thread per process (created after a fork) with its own database connection, and a slot: a request
+    that finds the worker busy runs the single statement instead of waiting (no queue, bounded)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._pid = 0
+        self._executor: ThreadPoolExecutor | None = None
+        self._slot = threading.Lock()
+        self.backend_pid: int | None = None  # the worker connection's server process (benchmarks read its CPU)
+
+    def acquire(self) -> ThreadPoolExecutor | None:
+        with self._lock:
+            if self._pid != os.getpid():
+                self._executor = ThreadPoolExecutor(1, thread_name_prefix="opendata-search")
+                self._slot, self._pid, self.backend_pid = threading.Lock(), os.getpid(), None
+        return self._executor if self._slot.acquire(blocking=False) else None
+
+    def release(self) -> None:
+        self._slot.release()
+
+    def shutdown(self) -> None:
+        """Close the worker's connection and stop its thread (tests, before the test database is dropped)."""
+        with self._lock:
+            executor, self._executor, self._pid = self._executor, None, 0
+        if executor is not None:
+            executor.submit(connections.close_all).result()
+            executor.shutdown()
+
+
+WORKER = _Worker()
+_HALF = object()  # placeholder parameter: the statement is compiled once, then run with 0 and with 1
+
+
+def _in_snapshot(snapshot: str, sql: str, params) -> list[tuple]:
+    """Worker thread: the statement in a REPEATABLE READ transaction on the request's snapshot."""
+    connection.close_if_unusable_or_obsolete()  # CONN_MAX_AGE and broken connections, as after a request
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+        cur.execute(f"SET TRANSACTION SNAPSHOT '{snapshot}'")  # checked against _SNAPSHOT_ID
+        cur.execute(f"SELECT pg_backend_pid(), {_LOCAL_SETTINGS}")  # noqa: S608 (constant)
+        WORKER.backend_pid = cur.fetchone()[0]
+        cur.execute(sql, params)
+        return cur.fetchall()
+
+
+def _in_halves(qs: QuerySet[Dataset], fields: list[str], order: list[tuple[str, bool]], start: int, rows: int,
+               ) -> tuple[int, dict[str, dict[str, int]], list] | None:
+    """_split_rows of the one statement, computed as two concurrent halves; None where that does not apply
+    (setting off, SQLite, not ranked by score, inside a transaction, text sort keys, worker busy)."""
+    order = _unique_keys(order)
+    if (not settings.OPENDATA_SEARCH_HALVES or not _is_pg() or order[0][0] != "score"
+            or connection.in_atomic_block or any(name not in _KEY_TYPES for name, _desc in order)):
+        return None
+    executor = WORKER.acquire()
+    if executor is None:
+        return None
+    theirs = None
+    try:
+        with transaction.atomic(), connection.cursor() as cur:
+            cur.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ")
+            cur.execute(f"SELECT pg_export_snapshot(), {_LOCAL_SETTINGS}")  # noqa: S608 (constant)
+            snapshot = cur.fetchone()[0]
+            if not _SNAPSHOT_ID.match(snapshot):
+                raise DatabaseError(f"unexpected snapshot id {snapshot!r}")
+            half = RawSQL('(uuid_hash("opendata_dataset"."id") & 1) = %s', (_HALF,), output_field=BooleanField())
+            sql, params = _coded_sql(qs.filter(half), fields, order, with_keys=True)
+            params = [(*(value if p is _HALF else p for p in params), start + rows, 0) for value in (0, 1)]
+            theirs = executor.submit(_in_snapshot, snapshot, sql, params[1])
+            cur.execute(sql, params[0])
+            results = [cur.fetchall()]
+            try:
+                results.append(theirs.result())
+            except DatabaseError:  # e.g. the worker's connection was closed by the server: one statement here
+                return _split_rows(_facet_rows(qs, fields, order, (rows, start)), fields)
+            if any(n != 0 for result in results for index, _v, n in result if index == -3):
+                return _split_rows(_facet_rows(qs, fields, order, (rows, start)), fields)  # JSON fallback
+    finally:
+        if theirs is not None:
+            futures.wait([theirs])  # the worker is free again before the slot is
+        WORKER.release()
+    return _merged(results, fields, order, start, rows)
+
+
+def _merged(results: list[list[tuple]], fields: list[str], order: list[tuple[str, bool]], start: int, rows: int,
+            ) -> tuple[int, dict[str, dict[str, int]], list]:
+    """Counts and facet counts summed; the page: both halves' candidates sorted by the keys (stable sorts from
+    the last key to the first), then [start, start + rows)."""
+    count = 0
+    raw: dict[str, Counter] = {name: Counter() for name in fields}
+    candidates = []
+    parsers = [_KEY_TYPES[name] for name, _desc in order]
+    for result in results:
+        for index, value, n in result:
+            if index == -1:
+                count += n
+            elif index == -2:
+                candidates.append([parse(v) for parse, v in zip(parsers, json.loads(value), strict=True)])
+            elif index >= 0 and value is not None and value != "":
+                raw[fields[index]][str(value)] += n
+    for j in range(len(order) - 1, -1, -1):
+        candidates.sort(key=lambda keys: keys[j], reverse=order[j][1])
+    id_at = [name for name, _desc in order].index("id")
+    page = [uuid.UUID(keys[id_at]) for keys in candidates[start:start + rows]]
+    return count, {name: dict(counts) for name, counts in raw.items()}, page
 
 
 # Lookups that depend only on a dataset's organisation, state and visibility: FacetCount has the same fields.

@@ -6,11 +6,14 @@
   missing values, prefixes and ``field:*``.
 - Page + count + facets from one statement (PostgreSQL): the page equals the page of a plain ORDER BY ...
   LIMIT/OFFSET for every sort order, including ties, repeated sort fields, paging past the end and rows=0.
+- The same statement as two concurrent halves (PostgreSQL, ADR 0074): equal to the single statement, on the
+  request's snapshot, and the single statement wherever the halves do not apply.
 """
 
 import random
 
 import pytest
+from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.test import override_settings
 
@@ -188,3 +191,101 @@ def test_facet_codes_count_like_the_json_columns_and_fall_back_when_undecodable(
     result = search.search(scope, q="parken", facet_fields=FIELDS, facet_limit=-1)
     assert json_statements
     assert {v: n for v, _l, n in result.facets["tags"]}["Parken"] == want.count() > 0
+
+
+@pytest.fixture
+def halves(monkeypatch):
+    """Counts how often the two halves were merged (i.e. the concurrent path ran to its end)."""
+    merged = []
+    original = search._merged
+    monkeypatch.setattr(search, "_merged", lambda *a: merged.append(a) or original(*a))
+    return merged
+
+
+def single_statement(scope, **params) -> search.SearchResult:
+    with override_settings(OPENDATA_SEARCH_HALVES=False):
+        return search.search(scope, facet_fields=FIELDS, facet_limit=-1, **params)
+
+
+# Outside the test's transaction: the halves run only outside a transaction (REPEATABLE READ, exported snapshot).
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_halves_equal_the_single_statement(catalogue, editor, halves):
+    scope = permissions.visible_scope(editor, include_private=True, include_drafts=True)
+    sorts = ["", "score desc, metadata_modified desc", "score asc, id desc", "score desc, metadata_created asc",
+             "score desc, id desc, id asc", "score desc, metadata_modified asc, score asc"]
+    runs = 0
+    for q in ["parken", "daten*", "parken -groups:tran", "parken OR tags:Umwelt", "gibtsnicht"]:
+        total = Dataset.objects.filter(scope & search.compile_filters(q, [])[0]).count()
+        for sort in sorts:
+            for start, rows in [(0, 5), (3, 4), (0, 1000), (max(total - 1, 0), 5), (total, 5)]:
+                want = single_statement(scope, q=q, sort=sort, start=start, rows=rows)
+                got = search.search(scope, q=q, sort=sort, start=start, rows=rows, facet_fields=FIELDS,
+                                    facet_limit=-1)
+                runs += 1
+                assert (got.count, got.ids, got.facets) == (want.count, want.ids, want.facets), (q, sort, start)
+                assert got.ids == plain_page(scope, q, sort, start, rows) and got.count == total
+    assert len(halves) == runs
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_reads_the_snapshot_of_the_request(catalogue, editor, halves, monkeypatch):
+    """A change committed after the request exported its snapshot (here: by the worker itself, just before it
+    imports the snapshot) is in neither half: count, facets and page are those from before the change."""
+    scope = permissions.visible_scope(None)
+    before = single_statement(scope, q="parken", rows=1000)
+    with connection.cursor() as cur:  # a matching dataset of the worker's half
+        cur.execute("SELECT id FROM opendata_dataset WHERE uuid_hash(id) & 1 = 1 AND id = ANY(%s)", [before.ids])
+        victim = cur.fetchone()[0]
+    original = search._in_snapshot
+
+    def change_first(*args):
+        Dataset.objects.filter(pk=victim).update(state=Dataset.State.DELETED)  # autocommit: visible to new snapshots
+        return original(*args)
+
+    monkeypatch.setattr(search, "_in_snapshot", change_first)
+    got = search.search(scope, q="parken", rows=1000, facet_fields=FIELDS, facet_limit=-1)
+    assert halves and (got.count, got.ids, got.facets) == (before.count, before.ids, before.facets)
+    after = single_statement(scope, q="parken", rows=1000)
+    assert victim not in after.ids and after.count == before.count - 1
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_single_statement_where_the_halves_do_not_apply(catalogue, editor, halves, monkeypatch):
+    scope = permissions.visible_scope(editor, include_private=True, include_drafts=True)
+    # Not ranked by score (few matches, or no free text): one statement.
+    for q, sort in [("parken", "metadata_modified desc"), ("tags:Parken", ""), ("parken", "id asc")]:
+        want = single_statement(scope, q=q, sort=sort, rows=5)
+        assert search.search(scope, q=q, sort=sort, rows=5, facet_fields=FIELDS, facet_limit=-1) == want
+    # Text sort keys follow the database's collation: not merged in Python.
+    want = single_statement(scope, q="parken", sort="score desc, title asc", rows=5)
+    assert search.search(scope, q="parken", sort="score desc, title asc", rows=5, facet_fields=FIELDS,
+                         facet_limit=-1) == want
+    with transaction.atomic():  # inside a transaction: no snapshot of its own to export
+        assert search.search(scope, q="parken", rows=5, facet_fields=FIELDS, facet_limit=-1) == single_statement(
+            scope, q="parken", rows=5)
+    assert search.WORKER.acquire() is not None  # the worker is busy: no waiting, the single statement
+    try:
+        got = search.search(scope, q="parken", rows=5, facet_fields=FIELDS, facet_limit=-1)
+    finally:
+        search.WORKER.release()
+    assert not halves and got == single_statement(scope, q="parken", rows=5)
+
+    def broken(*args):
+        raise DatabaseError("server closed the connection unexpectedly")
+
+    monkeypatch.setattr(search, "_in_snapshot", broken)  # the worker fails: the single statement, same result
+    assert search.search(scope, q="parken", rows=5, facet_fields=FIELDS, facet_limit=-1) == got
+    assert not halves
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_halves_fall_back_to_the_json_statement_when_a_code_is_undecodable(catalogue, halves):
+    scope = permissions.visible_scope(None)
+    want = single_statement(scope, q="parken", rows=5)
+    search.FacetCount.objects.filter(field="tags", value="Parken").delete()
+    assert search.search(scope, q="parken", rows=5, facet_fields=FIELDS, facet_limit=-1) == want
+    assert not halves
