@@ -512,10 +512,12 @@ def _in_snapshot(snapshot: str, sql: str, params) -> list[tuple]:
 def _in_halves(qs: QuerySet[Dataset], fields: list[str], order: list[tuple[str, bool]], start: int, rows: int,
                ) -> tuple[int, dict[str, dict[str, int]], list] | None:
     """_split_rows of the one statement, computed as two concurrent halves; None where that does not apply
-    (setting off, SQLite, not ranked by score, inside a transaction, text sort keys, worker busy)."""
+    (setting off, SQLite, connections not kept (CONN_MAX_AGE 0: the worker would connect for every search), not
+    ranked by score, inside a transaction, text sort keys, worker busy)."""
     order = _unique_keys(order)
-    if (not settings.OPENDATA_SEARCH_HALVES or not _is_pg() or order[0][0] != "score"
-            or connection.in_atomic_block or any(name not in _KEY_TYPES for name, _desc in order)):
+    if (not settings.OPENDATA_SEARCH_HALVES or not _is_pg() or not connection.settings_dict["CONN_MAX_AGE"]
+            or order[0][0] != "score" or connection.in_atomic_block
+            or any(name not in _KEY_TYPES for name, _desc in order)):
         return None
     executor = WORKER.acquire()
     if executor is None:

@@ -266,6 +266,10 @@ def test_single_statement_where_the_halves_do_not_apply(catalogue, editor, halve
     with transaction.atomic():  # inside a transaction: no snapshot of its own to export
         assert search.search(scope, q="parken", rows=5, facet_fields=FIELDS, facet_limit=-1) == single_statement(
             scope, q="parken", rows=5)
+    with monkeypatch.context() as patch:  # connections not kept: the worker would connect for every search
+        patch.setitem(connection.settings_dict, "CONN_MAX_AGE", 0)
+        assert search.search(scope, q="parken", rows=5, facet_fields=FIELDS, facet_limit=-1) == single_statement(
+            scope, q="parken", rows=5)
     assert search.WORKER.acquire() is not None  # the worker is busy: no waiting, the single statement
     try:
         got = search.search(scope, q="parken", rows=5, facet_fields=FIELDS, facet_limit=-1)
