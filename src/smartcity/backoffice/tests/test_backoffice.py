@@ -204,6 +204,27 @@ def test_queue_count_is_capped(staff_client, case_type, citizen, monkeypatch):
     assert "Mehr als 2 Vorgänge" in body
 
 
+@pytest.mark.parametrize("query", ["", "&closed=on", "&overdue=on&sort=frist", "&mine=on"])
+def test_queue_count_reads_neither_order_nor_columns(staff_client, case_type, citizen, monkeypatch, query):
+    """The capped count is of the filter's matches alone: no ORDER BY (PostgreSQL sorted every match before the
+    LIMIT) and no join (it kept the count from an index-only scan); the page shows the same count as before."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from smartcity.backoffice import views
+
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    for _ in range(3):
+        services.create_case(case_type=case_type, applicant=citizen, data={})
+    with CaptureQueriesContext(connection) as queries:
+        body = staff_client.get(reverse("backoffice:queue") + "?seite=2" + query).content.decode()
+    counts = [q["sql"] for q in queries.captured_queries if q["sql"].startswith("SELECT COUNT(*)")]
+    assert len(counts) == 1
+    assert "ORDER BY" not in counts[0] and "JOIN" not in counts[0]
+    if "mine" not in query and "overdue" not in query:
+        assert "Seite 2 von 2" in body
+
+
 def test_queue_rows_markup_escaping_and_deadline_states(staff_client, case_type, caseworker, citizen):
     """The rows are built in Python (backoffice_tags.render_rows): pin their exact markup, the escaping of every
     cell and each state of the deadline column."""
