@@ -9,7 +9,8 @@ by name), so both backends give the same results in the same order.
 The ranking of a query (and the list of Lebenslagen) changes only when the catalogue is edited, so it is
 cached per *catalogue version*: a counter in the shared cache that every save or delete of a service or
 Lebenslage, and every change of a service's Lebenslagen, increments (signals.py). Entries of older versions
-are never read again and expire.
+are never read again and expire. A request reads the version once and passes it on (each read is a round
+trip to the shared cache).
 """
 
 import hashlib
@@ -49,9 +50,9 @@ def note_catalogue_change() -> None:
     transaction.on_commit(bump_catalogue_version)
 
 
-def categories() -> list[Category]:
+def categories(version: int) -> list[Category]:
     """All Lebenslagen in display order (the search form's choices), cached per catalogue version."""
-    key = f"catalogue:categories:{catalogue_version()}"
+    key = f"catalogue:categories:{version}"
     found = cache.get(key)
     if found is None:
         found = list(Category.objects.all())
@@ -72,12 +73,12 @@ def _filtered(queryset: QuerySet[Service], category: str, online: bool) -> Query
     return queryset
 
 
-def matching_ids(params: Mapping[str, str]) -> list[int]:
+def matching_ids(params: Mapping[str, str], version: int) -> list[int]:
     """Ids of the services matching Lebenslage, online-only and the text query, in result order (ranking for a
     text query, else by name); cached per catalogue version."""
     category, online, tokens = _criteria(params)
     raw = json.dumps([category, online, tokens], ensure_ascii=False)
-    key = f"catalogue:search:{catalogue_version()}:{hashlib.sha256(raw.encode()).hexdigest()}"
+    key = f"catalogue:search:{version}:{hashlib.sha256(raw.encode()).hexdigest()}"
     ids = cache.get(key)
     if ids is None:
         queryset = _filtered(Service.objects.all(), category, online)
@@ -86,10 +87,10 @@ def matching_ids(params: Mapping[str, str]) -> list[int]:
     return ids
 
 
-def services_in_order(ids: list[int]) -> list[Service]:
+def services_in_order(ids: list[int], version: int) -> list[Service]:
     """The services of one result page, in this order, with their Lebenslagen (what the result list shows);
     cached per catalogue version, so a repeated search page costs no query."""
-    key = f"catalogue:services:{catalogue_version()}:{hashlib.sha256(repr(ids).encode()).hexdigest()}"
+    key = f"catalogue:services:{version}:{hashlib.sha256(repr(ids).encode()).hexdigest()}"
     found = cache.get(key)
     if found is None:
         by_id = Service.objects.prefetch_related("categories").in_bulk(ids)
@@ -105,7 +106,7 @@ def filter_services(params: Mapping[str, str]) -> QuerySet[Service]:
     category, online, tokens = _criteria(params)
     if not tokens:
         return _filtered(queryset, category, online)
-    return _in_order(_filtered(queryset, category, online), matching_ids(params))
+    return _in_order(_filtered(queryset, category, online), matching_ids(params, catalogue_version()))
 
 
 def search_services(queryset: QuerySet[Service], query: str) -> QuerySet[Service]:

@@ -5,22 +5,23 @@ from django.utils import timezone
 
 from .exchange import export_csv, export_rows
 from .models import Service
-from .search import categories, matching_ids, services_in_order
+from .search import catalogue_version, categories, matching_ids, services_in_order
 
 PAGE_SIZE = 20
 
 
 def service_list(request: HttpRequest) -> HttpResponse:
     query = request.GET.get("q", "").strip()[:200]
-    ids = matching_ids({**request.GET.dict(), "q": query})
+    version = catalogue_version()
+    ids = matching_ids({**request.GET.dict(), "q": query}, version)
     page = Paginator(ids, PAGE_SIZE).get_page(request.GET.get("seite"))
-    page.object_list = services_in_order(list(page.object_list))
+    page.object_list = services_in_order(list(page.object_list), version)
     params = request.GET.copy()
     params.pop("seite", None)
     return render(request, "catalogue/list.html", {
         "query": query,
         "page": page,
-        "categories": categories(),
+        "categories": categories(version),
         "selected_category": request.GET.get("category", ""),
         "online_only": "online" in request.GET,
         "page_params": params.urlencode(),

@@ -183,3 +183,18 @@ def test_catalogue_version_is_bumped_again_after_commit(demo_catalogue, django_c
         service.save()
         during = catalogue_version()
     assert before < during < catalogue_version()
+
+
+def test_search_page_reads_the_catalogue_version_once(client, demo_catalogue, monkeypatch):
+    """Each read of the version is a round trip to the shared cache: one per page, passed on to the ranking, the
+    result page and the Lebenslagen."""
+    from django.core.cache import cache
+
+    from smartcity.catalogue.search import VERSION_KEY
+
+    reads = []
+    get_or_set = cache.get_or_set
+    monkeypatch.setattr(cache, "get_or_set", lambda key, *args, **kwargs: (
+        reads.append(key), get_or_set(key, *args, **kwargs))[1])
+    assert client.get(reverse("catalogue:list"), {"q": "hund"}).status_code == 200
+    assert reads.count(VERSION_KEY) == 1
