@@ -90,8 +90,11 @@ TEMPLATES = [
         "BACKEND": "smartcity.core.templatebackend.ProjectTemplates",  # Django's; see its check
         "NAME": "django",
         "DIRS": [BASE_DIR / "templates"],
-        "APP_DIRS": True,
         "OPTIONS": {
+            # Django's cached loader, folding the parts of a template that depend only on the language and URL
+            # configuration into text once per process (core/templatefold.py).
+            "loaders": [("smartcity.core.templatefold.Loader", ["django.template.loaders.filesystem.Loader",
+                                                                "django.template.loaders.app_directories.Loader"])],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.template.context_processors.i18n",

@@ -30,22 +30,26 @@ def _forget_urls(**kwargs: Any) -> None:
 setting_changed.connect(_forget_urls, dispatch_uid="smartcity.core.fast_url")
 
 
+def current_app(request: Any) -> str | None:
+    """The current app that Django's ``url`` tag passes to ``reverse()``."""
+    try:
+        return request.current_app
+    except AttributeError:
+        try:
+            return request.resolver_match.namespace
+        except AttributeError:
+            return None
+
+
 class MemoURLNode(URLNode):
     """``{% url 'name' %}`` (a constant name, no arguments, no ``as``): reversed once per combination."""
 
     def render(self, context: Any) -> str:
-        request = getattr(context, "request", None)
-        try:
-            current_app = request.current_app
-        except AttributeError:
-            try:
-                current_app = request.resolver_match.namespace
-            except AttributeError:
-                current_app = None
-        key = (self.view_name.var, current_app, get_urlconf(), get_script_prefix(), get_language())
+        app = current_app(getattr(context, "request", None))
+        key = (self.view_name.var, app, get_urlconf(), get_script_prefix(), get_language())
         url = _urls.get(key)
         if url is None:
-            url = reverse(self.view_name.var, current_app=current_app)
+            url = reverse(self.view_name.var, current_app=app)
             if len(_urls) >= _MAX_URLS:
                 _urls.clear()
             _urls[key] = url
