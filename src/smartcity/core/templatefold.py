@@ -93,6 +93,8 @@ def fold(nodelist: NodeList) -> None:
 
 
 def _child_nodelists(node: Node) -> list[NodeList]:
+    if isinstance(node, ConstantRunNode):
+        return []  # folded already (the cached loader can hand out one template under two keys)
     if isinstance(node, IfNode):
         return [nodelist for _, nodelist in node.conditions_nodelists]
     return [value for value in vars(node).values() if isinstance(value, NodeList)]

@@ -9,7 +9,7 @@ from django.test import RequestFactory, override_settings
 from django.urls import resolve, reverse, set_script_prefix
 from django.utils import translation
 
-from smartcity.core.templatefold import ConstantRunNode
+from smartcity.core.templatefold import ConstantRunNode, fold
 
 TEMPLATES = {
     "base.html": """{% load i18n static %}
@@ -67,6 +67,9 @@ def test_only_constant_nodes_are_folded():
         assert kept not in folded
     # With "as", a tag writes into the context: never folded.
     assert all(node.asvar is None for run in runs for node in run.nodelist if hasattr(node, "asvar"))
+    before = template.nodelist.get_nodes_by_type(ConstantRunNode)
+    fold(template.nodelist)  # a second fold changes nothing
+    assert template.nodelist.get_nodes_by_type(ConstantRunNode) == before
 
 
 @pytest.mark.django_db
