@@ -4,8 +4,9 @@ behind the windscreen, with a QR code holding the signed token (ADR 0060).
 Rendered for every issued permit, so it is drawn directly on a ReportLab canvas instead of through platypus'
 layout engine (which cost ~70 % of the rendering: paragraph parsing, table sizing, style copies). The page
 follows the city's letter layout of ``core.pdf.render_letter`` (same margins, fonts, sizes and spacing); the
-line breaking of fixed texts is memoised per process. One query each for the decision record and the
-configuration, vector graphics only, no images or fonts to embed.
+line breaking of fixed texts is memoised per process. One query for the decision record (the configuration is
+the process's); no fonts to embed. The QR code is one inline 1-bit image mask (``core.pdf.qr_image_mask``, sharp
+modules, not interpolated): writing it as ~1,300 vector rectangles cost more than the rest of the page's drawing.
 """
 
 from functools import lru_cache
@@ -21,7 +22,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from smartcity.cases.decision import REMEDY, RETRIEVAL
-from smartcity.core.pdf import qr_matrix, qr_path
+from smartcity.core.pdf import qr_image_mask, qr_matrix
 
 from .enforcement.verification import issue_token, verification_url
 from .models import DecisionRecord, Permit
@@ -276,12 +277,11 @@ def _windscreen_permit(page: _Page, permit: Permit, plates: str, validity: str, 
 
     qr_size = 44 * mm
     qr_left, qr_top = left + info_width + 4 * mm, top - 4 * mm
-    matrix = qr_matrix(url)
     canvas.saveState()
     canvas.translate(qr_left, qr_top - qr_size)
-    canvas.scale(qr_size / len(matrix), qr_size / len(matrix))
+    canvas.scale(qr_size, qr_size)
     canvas.setFillColor(colors.black)
-    canvas.addLiteral(qr_path(matrix))
+    canvas.addLiteral(qr_image_mask(qr_matrix(url)))
     canvas.restoreState()
     page.text(SMALL, "Echtheit prüfen: QR-Code scannen", qr_left, qr_top - qr_size - SMALL.space_before,
               width - info_width - 4 * mm - 6)

@@ -2,7 +2,7 @@ from io import BytesIO
 
 from pypdf import PdfReader
 
-from smartcity.core.pdf import Letter, Section, qr_flowable, qr_matrix, render_letter
+from smartcity.core.pdf import Letter, Section, qr_flowable, qr_image_mask, qr_matrix, render_letter
 
 
 def test_letter_renders_german_text_euro_and_escapes_markup():
@@ -71,3 +71,19 @@ def test_qr_code_decodes_to_the_payload_and_is_drawn_module_for_module():
 
     flowable = qr_flowable(payload, size_mm=44)
     assert _drawn_modules(flowable) == flowable.matrix
+
+
+def test_qr_image_mask_holds_every_module_and_paints_only_the_dark_ones():
+    """The permit draws its QR code as an inline 1-bit image mask: one bit per module, rows top to bottom padded to
+    whole bytes, 1 painted in the fill colour (Decode [1 0]), not interpolated."""
+    payload = "https://service.example.org/parken/pruefung/#" + "eyJhbGciOiJFZERTQSJ9" * 12
+    matrix = qr_matrix(payload)
+    n = len(matrix)
+    operators = qr_image_mask(matrix)
+    head, data = operators.split(" ID ")
+    assert head == f"BI /W {n} /H {n} /IM true /BPC 1 /D [1 0] /F /AHx" and data.endswith("> EI")
+    hex_rows = data.removesuffix("> EI")
+    width = (n + 7) // 8 * 2
+    assert len(hex_rows) == n * width
+    bits = [bin(int(hex_rows[i:i + width], 16))[2:].zfill(width * 4)[:n] for i in range(0, len(hex_rows), width)]
+    assert [[bit == "1" for bit in row] for row in bits] == matrix
