@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Value
+from django.db.models import Exists, OuterRef, Value
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -100,10 +100,9 @@ def _new_reference() -> str:
 
 
 def _new_permit_number(zone: Zone) -> str:
-    while True:
-        number = f"{zone.code}-{timezone.localdate().year % 100:02d}-{_random_code(8)}"
-        if not Permit.objects.filter(number=number).exists():
-            return number
+    """A random number (32⁸ ≈ 10¹² per zone and year); its unique index refuses one already taken (see
+    ``issue_permit``), so it is not looked up before."""
+    return f"{zone.code}-{timezone.localdate().year % 100:02d}-{_random_code(8)}"
 
 
 def _today() -> dt.date:
@@ -883,8 +882,10 @@ def issue_permit(application: Application | Any) -> Permit | None:
     with transaction.atomic():
         # The zone's polygon is not needed to issue (and a real zone's GeoJSON is large); the replaced permit is
         # read below, locked, only when there is one.
+        # Whether a caseworker decided (not automated) comes with it.
         app = Application.objects.select_for_update(of=("self",)).select_related("applicant", "zone").defer(
-            "zone__geometry").get(pk=app_id)
+            "zone__geometry").annotate(manual_decision=Exists(DecisionRecord.objects.filter(
+                application=OuterRef("pk"), automated=False))).get(pk=app_id)
         # A paid application has no permit yet: the permit and the status "issued" are written in one transaction
         # (below), so only another status needs the look-up for a second call (idempotency).
         existing = Permit.objects.filter(application=app).first() if app.status != Status.PAID else None
@@ -900,20 +901,26 @@ def issue_permit(application: Application | Any) -> Permit | None:
             app.replaces = old
         valid_from, valid_until = _validity_for(app)
         now = timezone.now()
-        try:
-            with transaction.atomic():
-                if old is not None and old.status == Permit.Status.ACTIVE:
-                    old.status, old.revoked_at = Permit.Status.REPLACED, now
-                    old.revoke_reason = app.get_kind_display()
-                    old.save(update_fields=["status", "revoked_at", "revoke_reason"])
-                permit = Permit.objects.create(
-                    number=_new_permit_number(app.zone), holder=app.applicant, plate=app.plate,
-                    second_plate=app.second_plate, zone=app.zone, valid_from=valid_from, valid_until=valid_until,
-                    issued_at=now, application=app, replaces=old, fee_cents=app.fee_cents or 0, channel=app.channel,
-                    automated=not app.decisions.filter(automated=False).exists())
-        except IntegrityError:
-            _conflict(app)
-            return None
+        replace_old = old is not None and old.status == Permit.Status.ACTIVE
+        while True:
+            number = _new_permit_number(app.zone)
+            try:
+                with transaction.atomic():
+                    if replace_old:
+                        old.status, old.revoked_at = Permit.Status.REPLACED, now
+                        old.revoke_reason = app.get_kind_display()
+                        old.save(update_fields=["status", "revoked_at", "revoke_reason"])
+                    permit = Permit.objects.create(
+                        number=number, holder=app.applicant, plate=app.plate, second_plate=app.second_plate,
+                        zone=app.zone, valid_from=valid_from, valid_until=valid_until, issued_at=now, application=app,
+                        replaces=old, fee_cents=app.fee_cents or 0, channel=app.channel,
+                        automated=not app.manual_decision)
+            except IntegrityError:
+                if Permit.objects.filter(number=number).exists():
+                    continue  # the random number was taken (about once in 10¹² permits): draw another
+                _conflict(app)
+                return None
+            break
         app.decided_at = app.decided_at or now
         _set_status(app, Status.ISSUED, SYSTEM, "issued", permit=permit.number)
         record(SYSTEM, "parking.permit.issued", permit, number=permit.number, plate=permit.plate,

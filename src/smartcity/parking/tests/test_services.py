@@ -336,6 +336,24 @@ def test_second_person_same_plate_conflict_routes_instead_of_failing(resident, z
     assert Permit.objects.filter(plate="D-EM 1234", status="active").count() == 1
 
 
+def test_a_permit_number_already_taken_is_drawn_again(resident, zone, django_capture_on_commit_callbacks):
+    """The number is not looked up before the insert: its unique index refuses a taken one, and issuing draws another
+    instead of sending the application to a caseworker as a conflict."""
+    from unittest import mock
+
+    first = pay(apply(resident), django_capture_on_commit_callbacks)
+    other = User.objects.create_user(username="max", first_name="Max", last_name="Mustermann",
+                                     birth_date=dt.date(1960, 1, 1))
+    paid = Application.objects.create(reference="BP-Y", applicant=other, plate="D-MM 77", vin_suffix="7777",
+                                      months=12, zone=zone, status=Application.Status.PAID, fee_cents=2500)
+    taken = first.number.rsplit("-", 1)[1]
+    with mock.patch.object(services, "_random_code", side_effect=[taken, "NEWNUMBR"]):
+        permit = services.issue_permit(paid)
+    paid.refresh_from_db()
+    assert permit is not None and permit.number.endswith("-NEWNUMBR") and permit.number != first.number
+    assert paid.status == Application.Status.ISSUED and not paid.decisions.exists()
+
+
 def test_document_task_reads_only_what_the_pdf_shows(resident, django_assert_num_queries):
     """The task reads the permit with the few columns of holder, application and zone that the PDF prints; a column
     left out would cost one query more per permit. The PDF is the one a fully read permit gives."""
