@@ -25,7 +25,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext
 
-from smartcity.audit.services import record
+from smartcity.audit.services import append, new_event, record
 from smartcity.core.process_cache import ProcessCache
 
 from .models import Address, Application, DecisionRecord, ParkingConfig, Permit, PermitPlate, Zone
@@ -113,7 +113,9 @@ def _locked(application: Application) -> Application:
     return Application.objects.select_for_update().get(pk=application.pk)
 
 
-def _set_status(application: Application, status: str, actor: Any, action: str, **details: Any) -> None:
+def _set_status(application: Application, status: str, actor: Any, action: str, *, events: list | None = None,
+                **details: Any) -> None:
+    """Change the status (and the columns assigned before) and record it (see ``_audit`` for ``events``)."""
     before = application.status
     application.status = status
     # Only the columns this change touched (status, zone, fee, …): a full-row UPDATE of ~30 columns costs CPU on
@@ -122,8 +124,17 @@ def _set_status(application: Application, status: str, actor: Any, action: str, 
     application.save(update_fields=fields)
     if fields is not None:
         application.mark_saved(fields)
-    record(actor, f"parking.application.{action}", application, reference=application.reference,
-           from_status=before, to_status=status, **details)
+    _audit(new_event(actor, f"parking.application.{action}", application, reference=application.reference,
+                     from_status=before, to_status=status, **details), events)
+
+
+def _audit(event: Any, events: list | None) -> None:
+    """Append the audit event now, or add it to ``events``, which the caller appends together with the other events
+    of its transaction at the end (one statement; the audit chain head is locked from there until the commit)."""
+    if events is None:
+        append([event])
+    else:
+        events.append(event)
 
 
 # --- applications -------------------------------------------------------------------------------------------
@@ -316,14 +327,18 @@ def _evaluate(app: Application) -> DecisionRecord:
         outcome = decision.outcome
         if outcome == rules.Outcome.ISSUE:
             outcome = _price(locked, config, zone, vehicle)
+        # The automated approval's events (decision, approval, a zero fee paid) are appended together at the end of
+        # the transaction: one statement, the audit chain head locked only from there until the commit.
+        events: list | None = [] if outcome == rules.Outcome.ISSUE else None
         entry = _write_decision(locked, config, _RECORD_OUTCOME[outcome], decision.checks, decision.reasons,
                                 decision.legal_basis, _inputs(locked, person, vehicle, request),
-                                ruleset=decision.ruleset_version)
+                                ruleset=decision.ruleset_version, events=events)
         if outcome == rules.Outcome.ISSUE:
-            _set_status(locked, Status.AWAITING_PAYMENT, SYSTEM, "approved_automatically",
+            _set_status(locked, Status.AWAITING_PAYMENT, SYSTEM, "approved_automatically", events=events,
                         fee_cents=locked.fee_cents, zone=zone.code)
             if locked.fee_cents == 0:
-                _mark_paid(locked, payment_id="")
+                _mark_paid(locked, payment_id="", events=events)
+            append(events)
         elif outcome == rules.Outcome.RETURN:
             if any(c.code == "vin_match" and c.outcome == rules.Outcome.RETURN for c in decision.checks):
                 locked.vin_failures += 1
@@ -378,7 +393,8 @@ def _evaluate_replacement(app: Application, config: ParkingConfig) -> DecisionRe
 
 def _write_decision(app: Application, config: ParkingConfig, outcome: str, checks: tuple[rules.CheckResult, ...],
                     reasons: str, legal_basis: tuple[str, ...], inputs: dict[str, Any], *, automated: bool = True,
-                    actor: Any = None, ruleset: str = rules.RULESET_VERSION) -> DecisionRecord:
+                    actor: Any = None, ruleset: str = rules.RULESET_VERSION, events: list | None = None
+                    ) -> DecisionRecord:
     rows = [{**asdict(c), "outcome": str(c.outcome), "passed": c.passed} for c in checks]
     if outcome in (DecisionRecord.Outcome.ISSUE, DecisionRecord.Outcome.APPROVE) and app.fee_cents is not None:
         reasons += f"\nGebühr: {format_euros(app.fee_cents)} ({app.fee_basis}; {FEE_LEGAL_BASIS})."
@@ -387,8 +403,8 @@ def _write_decision(app: Application, config: ParkingConfig, outcome: str, check
         ruleset_version=ruleset, config_snapshot=_config_snapshot(config), inputs=inputs, checks=rows,
         reasons=reasons, legal_basis="; ".join(legal_basis),
         legal_remedy=config.legal_remedy if outcome in _WITH_REMEDY else "")
-    record(actor or SYSTEM, "parking.decision.recorded", entry, application=app.reference, outcome=outcome,
-           ruleset=ruleset)
+    _audit(new_event(actor or SYSTEM, "parking.decision.recorded", entry, application=app.reference,
+                     outcome=outcome, ruleset=ruleset), events)
     return entry
 
 
@@ -847,16 +863,17 @@ def record_counter_payment(application: Application, *, actor: Any) -> None:
         app = _locked(application)
         if app.status != Status.AWAITING_PAYMENT:
             raise ParkingError(gettext("Für diesen Antrag ist keine Zahlung offen."))
-        record(actor, "parking.application.paid_at_counter", app, fee_cents=app.fee_cents)
-        _mark_paid(app, payment_id="")
+        events = [new_event(actor, "parking.application.paid_at_counter", app, fee_cents=app.fee_cents)]
+        _mark_paid(app, payment_id="", events=events)
+        append(events)  # both events in one statement at the end of the transaction
     application.refresh_from_db()
 
 
-def _mark_paid(app: Application, *, payment_id: str) -> None:
+def _mark_paid(app: Application, *, payment_id: str, events: list | None = None) -> None:
     from .tasks import issue_permit_task
 
     app.payment_id = payment_id or app.payment_id
-    _set_status(app, Status.PAID, SYSTEM, "paid", payment=payment_id)
+    _set_status(app, Status.PAID, SYSTEM, "paid", events=events, payment=payment_id)
     application_id = str(app.pk)
     transaction.on_commit(lambda: issue_permit_task.delay(application_id))
 
@@ -922,11 +939,13 @@ def issue_permit(application: Application | Any) -> Permit | None:
                 return None
             break
         app.decided_at = app.decided_at or now
-        _set_status(app, Status.ISSUED, SYSTEM, "issued", permit=permit.number)
-        record(SYSTEM, "parking.permit.issued", permit, number=permit.number, plate=permit.plate,
-               zone=app.zone.code, valid_until=valid_until.isoformat())
+        events: list = []
+        _set_status(app, Status.ISSUED, SYSTEM, "issued", events=events, permit=permit.number)
+        events.append(new_event(SYSTEM, "parking.permit.issued", permit, number=permit.number, plate=permit.plate,
+                                zone=app.zone.code, valid_until=valid_until.isoformat()))
         if old is not None:
-            record(SYSTEM, "parking.permit.replaced", old, number=old.number, by=permit.number)
+            events.append(new_event(SYSTEM, "parking.permit.replaced", old, number=old.number, by=permit.number))
+        append(events)  # in one statement, as the last one before the commit (the chain head is locked until then)
         transaction.on_commit(lambda: _after_issue(permit))
     return permit
 

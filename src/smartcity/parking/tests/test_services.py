@@ -48,6 +48,29 @@ def test_standard_case_is_decided_automatically_and_issued_after_payment(residen
     assert AuditEvent.objects.filter(action="parking.permit.issued").count() == 1
 
 
+def test_standard_case_appends_the_events_of_each_transaction_together(resident, django_capture_on_commit_callbacks):
+    """Every step still writes its own events, in order and chained; the events of one transaction are appended in one
+    statement at its end (PostgreSQL), so the audit chain head is locked only from there until the commit."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from smartcity.audit.services import record, verify_chain
+
+    record("system:test", "test.start")  # the chain head exists (the first event of a database creates it)
+    with CaptureQueriesContext(connection) as statements:
+        app = apply(resident)
+        with django_capture_on_commit_callbacks(execute=True):
+            services.record_counter_payment(app, actor="test")
+    actions = AuditEvent.objects.exclude(action__in=["test.start", "parking.signing_key.created"]).order_by("id")
+    assert [e.action for e in actions] == [
+        "parking.application.created", "parking.application.submitted", "parking.decision.recorded",
+        "parking.application.approved_automatically", "parking.application.paid_at_counter",
+        "parking.application.paid", "parking.application.issued", "parking.permit.issued", "documents.stored"]
+    assert verify_chain()[0]
+    if connection.vendor == "postgresql":  # created, submitted, decision, payment, issue, key, document
+        assert len([q for q in statements if "audit_auditevent" in q["sql"]]) == 7
+
+
 def test_issue_is_idempotent(resident, django_capture_on_commit_callbacks):
     app = apply(resident)
     first = pay(app, django_capture_on_commit_callbacks)
