@@ -18,7 +18,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.db.models import Exists, OuterRef, Value
+from django.db.models import Value
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -27,6 +27,7 @@ from django.utils.translation import gettext
 
 from smartcity.audit.services import append, new_event, record
 from smartcity.core.process_cache import ProcessCache
+from smartcity.core.rows import RowLoader
 
 from .models import Address, Application, DecisionRecord, ParkingConfig, Permit, PermitPlate, Zone
 from .registers import registry
@@ -109,8 +110,19 @@ def _today() -> dt.date:
     return timezone.localdate()
 
 
+# The application is read five times per permit (four of them locked), always in the same shape: these statements are
+# written once per process instead of being compiled by the ORM on every call (core.rows).
+_APPLICATION = RowLoader(Application)
+_LOCKED = RowLoader(Application, lock=True)
+_LOCKED_WITH_PEOPLE = RowLoader(Application, related=("applicant", "replaces"), lock=True)  # as ``_with_people``
+# To issue: the holder and the zone without its polygon (large for real zones), and whether a caseworker decided.
+_TO_ISSUE = RowLoader(Application, related=("applicant", "zone"), defer=("zone__geometry",), lock=True, extra={
+    "manual_decision": "EXISTS (SELECT 1 FROM parking_decisionrecord d WHERE d.application_id = t0.id AND NOT "
+                       "d.automated)"})
+
+
 def _locked(application: Application) -> Application:
-    return Application.objects.select_for_update().get(pk=application.pk)
+    return _LOCKED.get(application.pk)
 
 
 def _set_status(application: Application, status: str, actor: Any, action: str, *, events: list | None = None,
@@ -199,7 +211,7 @@ def submit(application: Application) -> DecisionRecord:
     with transaction.atomic():
         # The applicant (the audit event's actor) and the replaced permit come with the locked row; the evaluation
         # below reuses them instead of reading the application again.
-        app = _with_people(Application.objects.select_for_update(of=("self",))).get(pk=application.pk)
+        app = _LOCKED_WITH_PEOPLE.get(application.pk)
         if app.status not in (Status.DRAFT, Status.WAITING_REGISTER):
             raise ParkingError(gettext("Dieser Antrag wurde bereits eingereicht."))
         if app.submitted_at is None:
@@ -207,7 +219,7 @@ def submit(application: Application) -> DecisionRecord:
             app.save(update_fields=["submitted_at", "updated_at"])
             record(app.applicant, "parking.application.submitted", app, reference=app.reference)
     decision = _evaluate(app)
-    application.refresh_from_db()
+    _APPLICATION.refresh(application)
     return decision
 
 
@@ -866,7 +878,7 @@ def record_counter_payment(application: Application, *, actor: Any) -> None:
         events = [new_event(actor, "parking.application.paid_at_counter", app, fee_cents=app.fee_cents)]
         _mark_paid(app, payment_id="", events=events)
         append(events)  # both events in one statement at the end of the transaction
-    application.refresh_from_db()
+    _APPLICATION.refresh(application)
 
 
 def _mark_paid(app: Application, *, payment_id: str, events: list | None = None) -> None:
@@ -897,12 +909,8 @@ def issue_permit(application: Application | Any) -> Permit | None:
     """
     app_id = getattr(application, "pk", application)
     with transaction.atomic():
-        # The zone's polygon is not needed to issue (and a real zone's GeoJSON is large); the replaced permit is
-        # read below, locked, only when there is one.
-        # Whether a caseworker decided (not automated) comes with it.
-        app = Application.objects.select_for_update(of=("self",)).select_related("applicant", "zone").defer(
-            "zone__geometry").annotate(manual_decision=Exists(DecisionRecord.objects.filter(
-                application=OuterRef("pk"), automated=False))).get(pk=app_id)
+        # The replaced permit is read below, locked, only when there is one.
+        app = _TO_ISSUE.get(app_id)
         # A paid application has no permit yet: the permit and the status "issued" are written in one transaction
         # (below), so only another status needs the look-up for a second call (idempotency).
         existing = Permit.objects.filter(application=app).first() if app.status != Status.PAID else None

@@ -1,0 +1,53 @@
+"""core.rows.RowLoader on the parking models it serves: the same instances as the ORM's queries."""
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from smartcity.core.rows import RowLoader
+from smartcity.parking import services
+from smartcity.parking.models import Application
+
+pytestmark = pytest.mark.django_db
+
+
+def _columns(instance) -> dict:
+    return {f.attname: instance.__dict__.get(f.attname, "<deferred>") for f in type(instance)._meta.concrete_fields}
+
+
+def _application(resident) -> Application:
+    app = services.create_application(resident, plate="D-EM 1234", vin_suffix="4711", months=12)
+    services.submit(app)
+    return app
+
+
+def test_row_with_its_neighbours_is_the_one_the_orm_reads(resident):
+    app = _application(resident)
+    loader = RowLoader(Application, related=("applicant", "zone", "replaces"), defer=("zone__geometry",),
+                       extra={"manual": "EXISTS (SELECT 1 FROM parking_decisionrecord d WHERE d.application_id = t0.id "
+                                        "AND NOT d.automated)"})
+    with CaptureQueriesContext(connection) as queries:
+        loaded = loader.get(app.pk)
+        assert loaded.applicant.get_username() == "erika" and loaded.zone.code == "GP" and loaded.replaces is None
+    assert len(queries) == 1
+    orm = Application.objects.select_related("applicant", "zone").defer("zone__geometry").get(pk=app.pk)
+    assert _columns(loaded) == _columns(orm) and loaded._loaded == orm._loaded
+    assert _columns(loaded.applicant) == _columns(orm.applicant) and _columns(loaded.zone) == _columns(orm.zone)
+    assert loaded.zone.get_deferred_fields() == {"geometry"} and not loaded.manual
+    assert loaded.changed_fields() == ["updated_at"] and not loaded._state.adding
+    with pytest.raises(Application.DoesNotExist):
+        loader.get("00000000-0000-0000-0000-000000000000")
+
+
+def test_locked_read_and_refresh_behave_like_the_orm(resident):
+    app = _application(resident)
+    with CaptureQueriesContext(connection) as queries:
+        locked = RowLoader(Application, lock=True).get(app.pk)
+    if connection.vendor == "postgresql":
+        assert queries[0]["sql"].endswith("FOR UPDATE OF t0")
+    stale = Application.objects.select_related("zone").get(pk=app.pk)
+    assert stale.zone.code == "GP"
+    Application.objects.filter(pk=app.pk).update(plate="D-XY 99", zone=None)
+    RowLoader(Application).refresh(stale)
+    assert stale.plate == "D-XY 99" and stale.zone is None and stale._loaded["plate"] == "D-XY 99"
+    assert _columns(stale) == _columns(Application.objects.get(pk=app.pk)) and locked.plate == "D-EM 1234"
