@@ -989,6 +989,9 @@ def _queue_document(permit_id: str) -> None:
     permit_document_task.delay(permit_id)
 
 
+_LOCKED_PERMIT = RowLoader(Permit, lock=True)  # written once per process (core.rows), read for every permit's PDF
+
+
 def ensure_permit_document(permit: Permit) -> Any:
     """The stored permit PDF (fee notice + permit with QR code), rendered once, then served from storage.
     Idempotent and safe to run concurrently (document task, redelivered task, the holder's download): rendering
@@ -1004,7 +1007,7 @@ def ensure_permit_document(permit: Permit) -> Any:
         return existing
     content = render_permit_pdf(permit)
     with transaction.atomic():
-        document_id = Permit.objects.select_for_update().values_list("document_id", flat=True).get(pk=permit.pk)
+        document_id = _LOCKED_PERMIT.get(permit.pk).document_id
         document = Document.objects.filter(pk=document_id).first() if document_id else None
         if document is None:
             document = store_generated(content, filename=f"Bewohnerparkausweis-{permit.number}.pdf",
