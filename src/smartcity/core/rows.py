@@ -13,7 +13,8 @@ scalar SQL expressions, ``FOR UPDATE`` of the base row.
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import connection, models
+from django.db import DatabaseError, connection, models
+from django.db.models.signals import post_save, pre_save
 
 
 @dataclass(frozen=True)
@@ -113,3 +114,31 @@ class RowLoader:
         if hasattr(fresh, "_loaded"):
             instance._loaded = fresh._loaded
         instance._state.adding, instance._state.db = False, fresh._state.db
+
+
+_UPDATES: dict[tuple[str, str, tuple[str, ...]], tuple[str, tuple[models.Field, ...]]] = {}
+
+
+def save_columns(instance: models.Model, fields: list[str]) -> None:
+    """``instance.save(update_fields=fields)`` as one UPDATE written once per process and shape: the same values
+    (``auto_now`` columns set, prepared as the ORM prepares them) and the same error when the row is gone. A model
+    with its own ``save`` or with save signal receivers is saved by the ORM, so nothing they do is skipped."""
+    model = type(instance)
+    if model.save is not models.Model.save or pre_save.has_listeners(model) or post_save.has_listeners(model):
+        instance.save(update_fields=fields)
+        return
+    key = (connection.vendor, model._meta.label, tuple(fields))
+    plan = _UPDATES.get(key)
+    if plan is None:
+        columns = tuple(model._meta.get_field(name) for name in fields)
+        quote = connection.ops.quote_name
+        assignments = ", ".join(f"{quote(field.column)} = %s" for field in columns)
+        plan = _UPDATES[key] = (f"UPDATE {quote(model._meta.db_table)} SET {assignments} "  # noqa: S608 - names only
+                                f"WHERE {quote(model._meta.pk.column)} = %s", columns)
+    sql, columns = plan
+    params = [field.get_db_prep_save(field.pre_save(instance, False), connection) for field in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, model._meta.pk.get_db_prep_value(instance.pk, connection)])
+        if cursor.rowcount != 1:
+            raise DatabaseError("Save with update_fields did not affect any rows.")
+    instance._state.adding, instance._state.db = False, connection.alias

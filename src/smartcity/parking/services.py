@@ -27,7 +27,7 @@ from django.utils.translation import gettext
 
 from smartcity.audit.services import append, new_event, record
 from smartcity.core.process_cache import ProcessCache
-from smartcity.core.rows import RowLoader
+from smartcity.core.rows import RowLoader, save_columns
 
 from .models import Address, Application, DecisionRecord, ParkingConfig, Permit, PermitPlate, Zone
 from .registers import registry
@@ -133,8 +133,10 @@ def _set_status(application: Application, status: str, actor: Any, action: str, 
     # Only the columns this change touched (status, zone, fee, …): a full-row UPDATE of ~30 columns costs CPU on
     # every step of the pipeline and would write back stale values of columns nobody changed.
     fields = application.changed_fields()
-    application.save(update_fields=fields)
-    if fields is not None:
+    if fields is None:
+        application.save()
+    else:
+        save_columns(application, fields)  # save(update_fields=fields) without compiling the UPDATE every time
         application.mark_saved(fields)
     _audit(new_event(actor, f"parking.application.{action}", application, reference=application.reference,
                      from_status=before, to_status=status, **details), events)
@@ -216,7 +218,7 @@ def submit(application: Application) -> DecisionRecord:
             raise ParkingError(gettext("Dieser Antrag wurde bereits eingereicht."))
         if app.submitted_at is None:
             app.submitted_at = timezone.now()
-            app.save(update_fields=["submitted_at", "updated_at"])
+            save_columns(app, ["submitted_at", "updated_at"])
             record(app.applicant, "parking.application.submitted", app, reference=app.reference)
     decision = _evaluate(app)
     _APPLICATION.refresh(application)

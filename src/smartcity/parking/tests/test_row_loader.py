@@ -51,3 +51,34 @@ def test_locked_read_and_refresh_behave_like_the_orm(resident):
     RowLoader(Application).refresh(stale)
     assert stale.plate == "D-XY 99" and stale.zone is None and stale._loaded["plate"] == "D-XY 99"
     assert _columns(stale) == _columns(Application.objects.get(pk=app.pk)) and locked.plate == "D-EM 1234"
+
+
+def test_save_columns_writes_what_save_with_update_fields_writes(resident):
+    import uuid
+
+    from django.db import DatabaseError
+    from django.db.models.signals import post_save
+
+    from smartcity.core.rows import save_columns
+
+    app = Application.objects.get(pk=_application(resident).pk)
+    before = app.updated_at
+    app.plate, app.months = "D-XY 1", 24  # months is not listed: not written
+    with CaptureQueriesContext(connection) as queries:
+        save_columns(app, ["plate", "updated_at"])
+    assert len(queries) == 1 and queries[0]["sql"].startswith("UPDATE")
+    fresh = Application.objects.get(pk=app.pk)
+    assert (fresh.plate, fresh.months, fresh.updated_at) == ("D-XY 1", 12, app.updated_at) and app.updated_at > before
+    with pytest.raises(DatabaseError, match="did not affect any rows"):
+        save_columns(Application(pk=uuid.uuid4(), plate="D-A 1"), ["plate"])
+    seen = []
+
+    def receiver(sender, instance, update_fields, **kwargs):
+        seen.append(set(update_fields))
+
+    post_save.connect(receiver, sender=Application)
+    try:
+        save_columns(app, ["months"])  # a model with save receivers is saved by the ORM
+    finally:
+        post_save.disconnect(receiver, sender=Application)
+    assert seen == [{"months"}] and Application.objects.get(pk=app.pk).months == 24
