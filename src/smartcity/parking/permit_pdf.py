@@ -4,9 +4,10 @@ behind the windscreen, with a QR code holding the signed token (ADR 0060).
 Rendered for every issued permit, so it is drawn directly on a ReportLab canvas instead of through platypus'
 layout engine (which cost ~70 % of the rendering: paragraph parsing, table sizing, style copies). The page
 follows the city's letter layout of ``core.pdf.render_letter`` (same margins, fonts, sizes and spacing); the
-line breaking of fixed texts is memoised per process. One query for the decision record (the configuration is
-the process's); no fonts to embed. The QR code is one inline 1-bit image mask (``core.pdf.qr_image_mask``, sharp
-modules, not interpolated): writing it as ~1,300 vector rectangles cost more than the rest of the page's drawing.
+line breaking of fixed texts is memoised per process. The decision record's legal basis and remedy come with the
+permit (``permit_for_pdf``; one query otherwise), the configuration is the process's; no fonts to embed. The QR
+code is one inline 1-bit image mask (``core.pdf.qr_image_mask``, sharp modules, not interpolated): writing it as
+~1,300 vector rectangles cost more than the rest of the page's drawing.
 """
 
 from functools import lru_cache
@@ -63,24 +64,39 @@ def _date(value) -> str:
 # themselves are wide (a user has ~25 columns, an application ~30, a zone its polygon).
 _RELATED_COLUMNS = {"holder": ("username", "first_name", "last_name", "street", "house_number", "postcode", "city"),
                     "application": ("reference", "fee_basis", "payment_id", "address"), "zone": ("code", "name")}
+# The legal basis and remedy of the newest granting decision (``_decision`` without its own query).
+_DECISION_COLUMN = ("(SELECT d.{} FROM parking_decisionrecord d WHERE d.application_id = t0.application_id AND "
+                    "d.outcome IN ('issue', 'approve') ORDER BY d.created_at DESC, d.id DESC LIMIT 1)")
 # Read for every issued permit: the statement is written once per process (core.rows), not compiled on every call.
 _FOR_PDF = RowLoader(Permit, related=tuple(_RELATED_COLUMNS), defer=tuple(
     f"{name}__{field.name}" for name, kept in _RELATED_COLUMNS.items()
     for field in Permit._meta.get_field(name).related_model._meta.concrete_fields
-    if field.name not in kept and not field.primary_key))
+    if field.name not in kept and not field.primary_key), extra={
+    "pdf_legal_basis": _DECISION_COLUMN.format("legal_basis"),
+    "pdf_legal_remedy": _DECISION_COLUMN.format("legal_remedy")})
 
 
 def permit_for_pdf(permit_id: str) -> Permit:
-    """The permit with what ``render_permit_pdf`` reads, in one query."""
+    """The permit with what ``render_permit_pdf`` reads (its granting decision's legal basis and remedy too), in one
+    query."""
     return _FOR_PDF.get(permit_id)
+
+
+def _decision(permit: Permit) -> DecisionRecord | None:
+    """The newest granting decision (legal basis and remedy), as ``permit_for_pdf`` read it or else looked up."""
+    if hasattr(permit, "pdf_legal_basis"):
+        if permit.pdf_legal_basis is None:  # a decision always has a legal basis: there is none
+            return None
+        return DecisionRecord(legal_basis=permit.pdf_legal_basis, legal_remedy=permit.pdf_legal_remedy)
+    return (DecisionRecord.objects.filter(application_id=permit.application_id, outcome__in=[
+        DecisionRecord.Outcome.ISSUE, DecisionRecord.Outcome.APPROVE]).only("legal_basis", "legal_remedy").first())
 
 
 def render_permit_pdf(permit: Permit) -> bytes:
     """Fee notice and windscreen permit for ``permit`` as one PDF."""
     application = permit.application
     holder = permit.holder
-    decision = (DecisionRecord.objects.filter(application=application, outcome__in=[
-        DecisionRecord.Outcome.ISSUE, DecisionRecord.Outcome.APPROVE]).only("legal_basis", "legal_remedy").first())
+    decision = _decision(permit)
     config = get_config()
     authority, configured_remedy = config.authority, config.legal_remedy
     token = issue_token(permit)

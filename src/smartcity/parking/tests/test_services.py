@@ -393,9 +393,9 @@ def test_document_task_reads_only_what_the_pdf_shows(resident, django_assert_num
     with mock.patch("smartcity.parking.permit_pdf.issue_token", return_value="t") as token, \
             mock.patch("reportlab.rl_config.invariant", 1):  # no creation time or random document id
         expected = permit_pdf.render_permit_pdf(full)
-        # permit, decision record (the configuration is the process's); savepoint, lock, document, audit event
-        # (one statement on PostgreSQL, three elsewhere), permit update, release
-        queries = 8 if connection.vendor == "postgresql" else 10
+        # permit with its decision's legal basis and remedy (the configuration is the process's); savepoint, lock,
+        # document, audit event (one statement on PostgreSQL, three elsewhere), permit update, release
+        queries = 7 if connection.vendor == "postgresql" else 9
         with django_assert_num_queries(queries), mock.patch.object(permit_pdf, "render_permit_pdf",
                                                                    wraps=permit_pdf.render_permit_pdf) as render:
             tasks.permit_document_task.apply(args=(str(permit.pk),)).get()

@@ -48,11 +48,14 @@ def test_printed_qr_code_verifies_offline_with_the_published_keys():
 
 def test_city_legal_remedy_text_is_used_when_configured():
     from smartcity.parking.models import ParkingConfig
+    from smartcity.parking.permit_pdf import permit_for_pdf
 
     ParkingConfig.objects.create(city_code="DUS", legal_remedy="Eigene Belehrung der Stadt.")
     permit = factories.permit(with_decision=False)
     _, content = _read(render_permit_pdf(permit))
     assert "Eigene Belehrung der Stadt." in content and "Bastionstraße" not in content
+    _, read_with_permit = _read(render_permit_pdf(permit_for_pdf(str(permit.pk))))  # no decision read with it either
+    assert "Eigene Belehrung der Stadt." in read_with_permit and "§ 45 Abs. 1b Satz 1 Nr. 2a StVO" in read_with_permit
 
 
 def test_a_long_legal_remedy_moves_to_the_next_page_and_nothing_is_cut_off():
