@@ -6,7 +6,7 @@ layout engine (which cost ~70 % of the rendering: paragraph parsing, table sizin
 follows the city's letter layout of ``core.pdf.render_letter`` (same margins, fonts, sizes and spacing); the
 line breaking of fixed texts is memoised per process. The decision record's legal basis and remedy come with the
 permit (``permit_for_pdf``; one query otherwise), the configuration is the process's; no fonts to embed. The QR
-code is one inline 1-bit image mask (``core.pdf.qr_image_mask``, sharp modules, not interpolated): writing it as
+code is one inline 1-bit image mask (``core.pdf.qr_code_mask``, sharp modules, not interpolated): writing it as
 ~1,300 vector rectangles cost more than the rest of the page's drawing.
 """
 
@@ -23,7 +23,7 @@ from reportlab.lib.utils import simpleSplit
 from reportlab.pdfgen.canvas import Canvas
 
 from smartcity.cases.decision import REMEDY, RETRIEVAL
-from smartcity.core.pdf import qr_image_mask, qr_matrix
+from smartcity.core.pdf import qr_code_mask
 from smartcity.core.rows import RowLoader
 
 from .enforcement.verification import issue_token, verification_url
@@ -300,7 +300,7 @@ def _windscreen_permit(page: _Page, permit: Permit, plates: str, validity: str, 
     canvas.translate(qr_left, qr_top - qr_size)
     canvas.scale(qr_size, qr_size)
     canvas.setFillColor(colors.black)
-    canvas.addLiteral(qr_image_mask(qr_matrix(url)))
+    canvas.addLiteral(qr_code_mask(url))
     canvas.restoreState()
     page.text(SMALL, "Echtheit prüfen: QR-Code scannen", qr_left, qr_top - qr_size - SMALL.space_before,
               width - info_width - 4 * mm - 6)

@@ -2,7 +2,7 @@ from io import BytesIO
 
 from pypdf import PdfReader
 
-from smartcity.core.pdf import Letter, Section, qr_flowable, qr_image_mask, qr_matrix, render_letter
+from smartcity.core.pdf import Letter, Section, qr_code_mask, qr_flowable, qr_image_mask, qr_matrix, render_letter
 
 
 def test_letter_renders_german_text_euro_and_escapes_markup():
@@ -87,3 +87,10 @@ def test_qr_image_mask_holds_every_module_and_paints_only_the_dark_ones():
     assert len(hex_rows) == n * width
     bits = [bin(int(hex_rows[i:i + width], 16))[2:].zfill(width * 4)[:n] for i in range(0, len(hex_rows), width)]
     assert [[bit == "1" for bit in row] for row in bits] == matrix
+
+
+def test_qr_code_mask_is_the_image_mask_of_the_matrix():
+    """The permit writes the mask straight from the encoder's pixels; it must be the mask of ``qr_matrix``."""
+    for payload in ("A", "https://service.example.org/parken/pruefung/#" + "eyJhbGciOiJFZERTQSJ9" * 12):
+        for border in (0, 1, 2, 4, 7):
+            assert qr_code_mask(payload, border) == qr_image_mask(qr_matrix(payload, border))
