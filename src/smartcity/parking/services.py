@@ -13,7 +13,6 @@ Each function writes an audit event; views and tasks never set status fields.
 import datetime as dt
 import logging
 import secrets
-from dataclasses import asdict
 from typing import Any
 
 from django.conf import settings
@@ -286,11 +285,12 @@ def _inputs(app: Application, person: rules.PersonRecord, vehicle: rules.Vehicle
             request: rules.Request) -> dict[str, Any]:
     """What the decision rested on, for the record (JSON-safe; no full VIN, keeper only as label)."""
     return {"application": {"reference": app.reference, "kind": app.kind, "channel": app.channel},
-            "request": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in asdict(request).items()},
+            "request": {k: (v.isoformat() if isinstance(v, dt.date) else v) for k, v in rules.as_dict(request).items()},
             "melderegister": {"found": person.found, "auskunftssperre": person.auskunftssperre,
-                              "residences": [{**asdict(r), "zone_active_from": None, "zone_applications_open_from":
-                                              None, "zone_active_until": None} for r in person.residences]},
-            "fahrzeugregister": {k: v for k, v in asdict(vehicle).items()}}
+                              "residences": [{**rules.as_dict(r), "zone_active_from": None,
+                                              "zone_applications_open_from": None, "zone_active_until": None}
+                                             for r in person.residences]},
+            "fahrzeugregister": rules.as_dict(vehicle)}
 
 
 def fetch_register_data(app: Application, zones: dict[str, Zone] | None = None) -> tuple[rules.PersonRecord,
@@ -409,7 +409,7 @@ def _write_decision(app: Application, config: ParkingConfig, outcome: str, check
                     reasons: str, legal_basis: tuple[str, ...], inputs: dict[str, Any], *, automated: bool = True,
                     actor: Any = None, ruleset: str = rules.RULESET_VERSION, events: list | None = None
                     ) -> DecisionRecord:
-    rows = [{**asdict(c), "outcome": str(c.outcome), "passed": c.passed} for c in checks]
+    rows = [{**rules.as_dict(c), "outcome": str(c.outcome), "passed": c.passed} for c in checks]
     if outcome in (DecisionRecord.Outcome.ISSUE, DecisionRecord.Outcome.APPROVE) and app.fee_cents is not None:
         reasons += f"\nGebühr: {format_euros(app.fee_cents)} ({app.fee_basis}; {FEE_LEGAL_BASIS})."
     entry = DecisionRecord.objects.create(

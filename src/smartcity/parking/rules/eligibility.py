@@ -17,7 +17,7 @@ Change RULESET_VERSION whenever a check's logic or wording changes: it is writte
 """
 
 import datetime as dt
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import StrEnum
 
 from .plates import InvalidInput, parse_plate
@@ -138,7 +138,20 @@ class Decision:
         return "\n".join(c.reason for c in self.failing)
 
     def as_dicts(self) -> list[dict]:
-        return [{**asdict(c), "outcome": str(c.outcome), "passed": c.passed} for c in self.checks]
+        return [{**as_dict(c), "outcome": str(c.outcome), "passed": c.passed} for c in self.checks]
+
+
+def as_dict(record: object) -> dict:
+    """``dataclasses.asdict`` of one of the flat records (all but ``PersonRecord`` and ``Decision``, which nest
+    records) without its recursive deep copy: their fields hold strings, numbers, dates, enum members and tuples of
+    strings, all immutable, so the values themselves go into the dict (asdict made ~130 recursive calls per case)."""
+    names = _FIELD_NAMES.get(type(record))
+    if names is None:
+        names = _FIELD_NAMES[type(record)] = tuple(f.name for f in fields(record))
+    return {name: getattr(record, name) for name in names}
+
+
+_FIELD_NAMES: dict[type, tuple[str, ...]] = {}
 
 
 def _ok(code: str, title: str, reason: str, basis: str) -> CheckResult:

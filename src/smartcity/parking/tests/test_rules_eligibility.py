@@ -14,6 +14,7 @@ from smartcity.parking.rules.eligibility import (
     Residence,
     RuleConfig,
     VehicleRecord,
+    as_dict,
     decide,
 )
 
@@ -155,3 +156,13 @@ def test_the_plate_check_names_which_plate_is_taken_first_or_second():
     free = decide(PERSON, VEHICLE, r(second_plate="D-EM 5678"), CONFIG)
     assert next(ch for ch in free.checks if ch.code == "plate_unique").reason == (
         "Für die Kennzeichen gibt es keinen anderen gültigen Ausweis.")
+
+
+def test_as_dict_is_asdict_of_the_records():
+    """The decision record's inputs and checks are written with ``as_dict`` (no deep copy); same dicts as asdict
+    for the records without nested records (not PersonRecord)."""
+    request = dataclasses.replace(REQUEST, plates_of_other_persons=("D-XY 1", "D-XY 2"), second_plate="D-AB 12")
+    decision = decide(PERSON, VEHICLE, request, CONFIG)
+    for record in (HO, OUTSIDE, VEHICLE, request, CONFIG, *decision.checks):
+        assert as_dict(record) == dataclasses.asdict(record) and list(as_dict(record)) == list(
+            dataclasses.asdict(record))
