@@ -7,7 +7,8 @@ again and again. ``RowLoader`` builds the statement from the models' metadata on
 the ORM does: values through the fields' and the backend's database converters, ``Model.from_db`` (so deferred
 columns and per-model hooks behave as usual) and the joined rows cached on the foreign keys as ``select_related``
 caches them. Only the shapes used here: one level of foreign keys, columns left out per model, extra boolean or
-scalar SQL expressions, ``FOR UPDATE`` of the base row.
+scalar SQL expressions, ``FOR UPDATE`` of the base row; the row found by its primary key (``get``) or by the columns
+of another unique key (``by`` and ``find``, as ``filter(a=…, b=…).first()`` finds the only row).
 """
 
 from dataclasses import dataclass
@@ -27,10 +28,16 @@ class _Part:
 
 class RowLoader:
     def __init__(self, model: type[models.Model], *, related: tuple[str, ...] = (), defer: tuple[str, ...] = (),
-                 extra: dict[str, str] | None = None, lock: bool = False):
+                 extra: dict[str, str] | None = None, lock: bool = False, by: tuple[str, ...] = ()):
         """``related``: foreign keys of ``model`` whose rows come along (LEFT JOIN); ``defer``: "column" or
         "fk__column" left unread; ``extra``: attribute → SQL expression over the aliases ``t0`` (the base row) and
-        ``t1``… (``related`` in order); ``lock``: ``FOR UPDATE OF`` the base row where the database has it."""
+        ``t1``… (``related`` in order); ``lock``: ``FOR UPDATE OF`` the base row where the database has it; ``by``:
+        the fields of a unique constraint of ``model`` that ``find`` matches exactly (instead of the primary key)."""
+        key = model._meta.pk.name
+        if by and not (any(f.unique and (f.name,) == by for f in model._meta.concrete_fields) or any(
+                tuple(c.fields) == by and not c.condition for c in model._meta.total_unique_constraints)):
+            raise ValueError(f"{model._meta.label}: {by} is not a unique key")
+        self.by = tuple(model._meta.get_field(name) for name in (by or (key,)))
         self.model, self.related, self.defer = model, related, set(defer)
         self.extra, self.lock = dict(extra or {}), lock
         self._plans: dict[str, tuple[str, list[tuple[_Part, list[list[Any]]]]]] = {}
@@ -57,7 +64,7 @@ class RowLoader:
             for part in parts[1:]:
                 sql += (f" LEFT JOIN {quote(part.model._meta.db_table)} {part.alias} ON {part.alias}."
                         f"{quote(part.via.target_field.column)} = t0.{quote(part.via.column)}")
-            sql += f" WHERE t0.{quote(self.model._meta.pk.column)} = %s"
+            sql += " WHERE " + " AND ".join(f"t0.{quote(field.column)} = %s" for field in self.by)
             if self.lock and connection.features.has_select_for_update:
                 sql += " FOR UPDATE OF t0" if connection.features.has_select_for_update_of else " FOR UPDATE"
             # The converters the ORM applies to these columns (e.g. JSON decoding; on SQLite dates, UUIDs, booleans).
@@ -69,12 +76,21 @@ class RowLoader:
     def get(self, pk: Any) -> models.Model:
         """The instance (``DoesNotExist`` as ``get`` raises it), its ``related`` rows cached on the foreign keys and
         the ``extra`` values as attributes."""
+        instance = self.find(pk)
+        if instance is None:
+            raise self.model.DoesNotExist(f"{self.model._meta.object_name} matching query does not exist.")
+        return instance
+
+    def find(self, *values: Any) -> models.Model | None:
+        """The instance whose ``by`` fields (the primary key by default) equal ``values``, as ``get`` makes it; None
+        when there is none."""
         sql, converters = self._plan()
         with connection.cursor() as cursor:
-            cursor.execute(sql, [self.model._meta.pk.get_db_prep_value(pk, connection)])
+            cursor.execute(sql, [field.get_db_prep_value(value, connection)
+                                 for field, value in zip(self.by, values, strict=True)])
             row = cursor.fetchone()
         if row is None:
-            raise self.model.DoesNotExist(f"{self.model._meta.object_name} matching query does not exist.")
+            return None
         values, start, instance = list(row), 0, None
         for part, field_converters in converters:
             chunk = values[start:start + len(part.fields)]

@@ -13,6 +13,7 @@ from shapely.geometry import Point, shape
 from shapely.geometry.base import BaseGeometry
 
 from smartcity.core.process_cache import ProcessCache
+from smartcity.core.rows import RowLoader
 
 from .models import Address, StreetRange, Zone
 from .rules.addresses import house_number_value, in_range, normalise_street
@@ -87,10 +88,13 @@ def reassign_all_addresses() -> int:
 
 
 def find_address(street: str, house_number: str, postcode: str) -> Address | None:
-    """The address with its zone; the zone's polygon (GeoJSON, large for real zones) is not read."""
-    return Address.objects.select_related("zone").defer("zone__geometry").filter(
-        street_key=normalise_street(street), house_number=house_number.strip().lower(), postcode=postcode.strip()
-    ).first()
+    """The address with its zone; the zone's polygon (GeoJSON, large for real zones) is not read. One statement
+    written once per process (core.rows; every automated decision looks its residences up)."""
+    return _ADDRESS_WITH_ZONE.find(normalise_street(street), house_number.strip().lower(), postcode.strip())
+
+
+_ADDRESS_WITH_ZONE = RowLoader(Address, related=("zone",), defer=("zone__geometry",),
+                               by=("street_key", "house_number", "postcode"))  # the unique key: at most one row
 
 
 @receiver([post_save, post_delete], sender=Zone)

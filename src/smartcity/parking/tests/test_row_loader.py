@@ -82,3 +82,24 @@ def test_save_columns_writes_what_save_with_update_fields_writes(resident):
     finally:
         post_save.disconnect(receiver, sender=Application)
     assert seen == [{"months"}] and Application.objects.get(pk=app.pk).months == 24
+
+
+def test_find_by_a_unique_key_is_the_orm_first(resident):
+    """The automated decision's address and vehicle register look-ups (``find`` by a unique key)."""
+    from smartcity.parking.models import Address
+    from smartcity.parking.registers.contrib.simulator.models import SimulatedVehicle
+    from smartcity.parking.zones import find_address
+
+    with CaptureQueriesContext(connection) as queries:
+        found = find_address(" Kaiser-Str. ", " 5 ", "40479 ")
+    assert len(queries) == 1
+    orm = Address.objects.select_related("zone").defer("zone__geometry").filter(
+        street_key="kaiserstrasse", house_number="5", postcode="40479").first()
+    assert _columns(found) == _columns(orm) and _columns(found.zone) == _columns(orm.zone)
+    assert found.zone.get_deferred_fields() == {"geometry"} and not found._state.adding
+    assert find_address("Kaiserstraße", "7", "40479") is None
+    vehicle = RowLoader(SimulatedVehicle, by=("plate",))
+    assert _columns(vehicle.find("D-EM 1234")) == _columns(SimulatedVehicle.objects.get(plate="D-EM 1234"))
+    assert vehicle.find("D-XY 1") is None
+    with pytest.raises(ValueError, match="not a unique key"):
+        RowLoader(Address, by=("street_key", "house_number"))

@@ -5,6 +5,8 @@ A record's ``simulate`` field provokes an outage ("timeout" or "error") for demo
 
 from django.db.models import Q
 
+from smartcity.core.rows import RowLoader
+
 from ...base import (
     Keeper,
     PersonAnswer,
@@ -46,11 +48,14 @@ class SimulatedMelderegister(PopulationRegister):
         )
 
 
+_VEHICLE_BY_PLATE = RowLoader(SimulatedVehicle, by=("plate",))  # unique; written once per process (core.rows)
+
+
 class SimulatedVehicleRegister(VehicleRegister):
     name = "simulator"
 
     def lookup_vehicle(self, plate: str, *, timeout: float) -> VehicleAnswer:
-        row = SimulatedVehicle.objects.filter(plate=plate).first()
+        row = _VEHICLE_BY_PLATE.find(plate)
         if row is None:
             return VehicleAnswer(found=False)
         _raise_if_simulated(row.simulate, "Fahrzeugregister")
