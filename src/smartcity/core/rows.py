@@ -158,3 +158,52 @@ def save_columns(instance: models.Model, fields: list[str]) -> None:
         if cursor.rowcount != 1:
             raise DatabaseError("Save with update_fields did not affect any rows.")
     instance._state.adding, instance._state.db = False, connection.alias
+
+
+_INSERTS: dict[tuple[str, str, bool], tuple[str, tuple[models.Field, ...], tuple[models.Field, ...], list]] = {}
+
+
+def insert(instance: models.Model) -> None:
+    """``instance.save(force_insert=True)`` (what ``objects.create`` does) as one INSERT written once per process and
+    model: the same values (``pre_save``: ``auto_now_add``, a file committed; prepared as the ORM prepares them), the
+    columns the database assigns (an auto-increment key) read back with the ORM's converters, the instance's state
+    set as after ``save``. A model with its own ``save``, save signal receivers, parent models or database defaults
+    and a database without ``INSERT … RETURNING`` go through the ORM, so nothing they do is skipped."""
+    model, meta = type(instance), type(instance)._meta
+    if (model.save is not models.Model.save or pre_save.has_listeners(model) or post_save.has_listeners(model)
+            or meta.parents or not connection.features.can_return_columns_from_insert
+            or any(f.has_db_default() or f.generated for f in meta.concrete_fields)):
+        instance.save(force_insert=True)
+        return
+    instance._prepare_related_fields_for_save(operation_name="save")
+    with_key = meta.auto_field is None or instance.pk is not None
+    key = (connection.vendor, meta.label, with_key)
+    plan = _INSERTS.get(key)
+    if plan is None:
+        columns = tuple(f for f in meta.local_concrete_fields if with_key or f is not meta.auto_field)
+        returning = tuple(meta.db_returning_fields)
+        quote = connection.ops.quote_name
+        sql = (f"INSERT INTO {quote(meta.db_table)} ({', '.join(quote(f.column) for f in columns)}) "  # noqa: S608
+               f"VALUES ({', '.join(['%s'] * len(columns))})")  # names only
+        if returning:
+            sql += f" RETURNING {', '.join(quote(f.column) for f in returning)}"
+        converters = [connection.ops.get_db_converters(f.get_col(meta.db_table)) + f.get_db_converters(connection)
+                      for f in returning]  # in the order the ORM's insert applies them
+        plan = _INSERTS[key] = (sql, columns, returning, converters)
+    sql, columns, returning, converters = plan
+    params = [field.get_db_prep_save(field.pre_save(instance, True), connection) for field in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        row = cursor.fetchone() if returning else ()
+    for field, functions, value in zip(returning, converters, row, strict=True):
+        for convert in functions:
+            value = convert(value, field.get_col(meta.db_table), connection)
+        setattr(instance, field.attname, value)
+    instance._state.adding, instance._state.db = False, connection.alias
+
+
+def create(model: type[models.Model], **values: Any) -> models.Model:
+    """``model.objects.create(**values)`` through ``insert``."""
+    instance = model(**values)
+    insert(instance)
+    return instance

@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 
 from smartcity.accounts.models import User
 from smartcity.audit.services import record
+from smartcity.core.rows import insert
 
 from . import retention
 from .models import Document
@@ -65,7 +66,7 @@ def _store(data: bytes, *, name: str, content_type: str, extension: str, page_co
                         scan_status=scan_status, created_at=timezone.now())
     document.file.save(f"upload{extension}", ContentFile(data), save=False)
     try:
-        document.save()
+        insert(document)  # document.save() (a new row), as a statement written once per process (core.rows)
     except Exception:
         document.file.delete(save=False)
         raise

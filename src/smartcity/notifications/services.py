@@ -9,6 +9,8 @@ from django.core.mail import send_mail
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from smartcity.core.rows import create
+
 from .models import Notification
 
 log = logging.getLogger(__name__)
@@ -24,7 +26,7 @@ def notify(user: Any, subject: str, body: str, *, case: Any = None, link: str = 
     """Store the mailbox message, then e-mail it. A failing mail server never loses the mailbox entry.
 
     Callers build subject and body inside ``in_language_of(user)``; the e-mail's footer follows the same language."""
-    notification = Notification.objects.create(user=user, subject=subject[:200], body=body, case=case, link=link)
+    notification = create(Notification, user=user, subject=subject[:200], body=body, case=case, link=link)
     if user.email:
         text = body
         if link:

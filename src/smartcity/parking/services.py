@@ -26,7 +26,7 @@ from django.utils.translation import gettext
 
 from smartcity.audit.services import append, new_event, record
 from smartcity.core.process_cache import ProcessCache
-from smartcity.core.rows import RowLoader, save_columns
+from smartcity.core.rows import RowLoader, create, save_columns
 
 from .models import Address, Application, DecisionRecord, ParkingConfig, Permit, PermitPlate, Zone
 from .registers import registry
@@ -412,10 +412,11 @@ def _write_decision(app: Application, config: ParkingConfig, outcome: str, check
     rows = [{**rules.as_dict(c), "outcome": str(c.outcome), "passed": c.passed} for c in checks]
     if outcome in (DecisionRecord.Outcome.ISSUE, DecisionRecord.Outcome.APPROVE) and app.fee_cents is not None:
         reasons += f"\nGebühr: {format_euros(app.fee_cents)} ({app.fee_basis}; {FEE_LEGAL_BASIS})."
-    entry = DecisionRecord.objects.create(
-        application=app, outcome=outcome, automated=automated, decided_by=actor if getattr(actor, "pk", None) else None,
-        ruleset_version=ruleset, config_snapshot=_config_snapshot(config), inputs=inputs, checks=rows,
-        reasons=reasons, legal_basis="; ".join(legal_basis),
+    entry = create(  # objects.create as a statement written once per process (core.rows)
+        DecisionRecord, application=app, outcome=outcome, automated=automated,
+        decided_by=actor if getattr(actor, "pk", None) else None, ruleset_version=ruleset,
+        config_snapshot=_config_snapshot(config), inputs=inputs, checks=rows, reasons=reasons,
+        legal_basis="; ".join(legal_basis),
         legal_remedy=config.legal_remedy if outcome in _WITH_REMEDY else "")
     _audit(new_event(actor or SYSTEM, "parking.decision.recorded", entry, application=app.reference,
                      outcome=outcome, ruleset=ruleset), events)
@@ -937,8 +938,8 @@ def issue_permit(application: Application | Any) -> Permit | None:
                         old.status, old.revoked_at = Permit.Status.REPLACED, now
                         old.revoke_reason = app.get_kind_display()
                         old.save(update_fields=["status", "revoked_at", "revoke_reason"])
-                    permit = Permit.objects.create(
-                        number=number, holder=app.applicant, plate=app.plate, second_plate=app.second_plate,
+                    permit = create(
+                        Permit, number=number, holder=app.applicant, plate=app.plate, second_plate=app.second_plate,
                         zone=app.zone, valid_from=valid_from, valid_until=valid_until, issued_at=now, application=app,
                         replaces=old, fee_cents=app.fee_cents or 0, channel=app.channel,
                         automated=not app.manual_decision)

@@ -103,3 +103,28 @@ def test_find_by_a_unique_key_is_the_orm_first(resident):
     assert vehicle.find("D-XY 1") is None
     with pytest.raises(ValueError, match="not a unique key"):
         RowLoader(Address, by=("street_key", "house_number"))
+
+
+def test_insert_writes_what_create_writes(resident):
+    from django.db.models.signals import post_save
+
+    from smartcity.core.rows import create
+    from smartcity.notifications.models import Notification
+
+    with CaptureQueriesContext(connection) as queries:
+        mine = create(Notification, user=resident, subject="Betreff", body="Text", link="/parken/")
+    assert len(queries) == 1 and mine.pk is not None and not mine._state.adding and mine._state.db == "default"
+    orm = Notification.objects.create(user=resident, subject="Betreff", body="Text", link="/parken/")
+    assert mine.pk != orm.pk and mine.user is resident and mine.created_at is not None
+    row = Notification.objects.get(pk=mine.pk)
+    assert _columns(mine) == _columns(row)  # the instance holds what the row holds, its key included
+    differ = {"id", "created_at"}
+    assert {k: v for k, v in _columns(row).items() if k not in differ} == {
+        k: v for k, v in _columns(Notification.objects.get(pk=orm.pk)).items() if k not in differ}
+    saved = []
+    post_save.connect(receiver := lambda **kw: saved.append(kw["instance"]), sender=Notification, weak=False)
+    try:
+        through_orm = create(Notification, user=resident, subject="S", body="B")
+    finally:
+        post_save.disconnect(receiver, sender=Notification)
+    assert saved == [through_orm]  # a model with save receivers is saved by the ORM
