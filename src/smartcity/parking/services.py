@@ -16,8 +16,7 @@ import secrets
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import Value
+from django.db import IntegrityError, connection, transaction
 from django.db.models.signals import post_delete, post_save
 from django.dispatch import receiver
 from django.urls import reverse
@@ -28,7 +27,7 @@ from smartcity.audit.services import append, new_event, record
 from smartcity.core.process_cache import ProcessCache
 from smartcity.core.rows import RowLoader, create, save_columns
 
-from .models import Address, Application, DecisionRecord, ParkingConfig, Permit, PermitPlate, Zone
+from .models import Address, Application, DecisionRecord, ParkingConfig, Permit, Zone
 from .registers import registry
 from .registers.base import PersonQuery, RegisterUnavailable, keeper_is
 from .rules import eligibility as rules
@@ -265,20 +264,30 @@ def _request(app: Application) -> rules.Request:
     """The facts from our own database, in one round trip: the person's other active permit (not the one this
     application replaces; partial unique index on the holder) and the requested plates, first or second alike,
     that are a plate of another person's active permit (partial unique index on ``PermitPlate.plate``)."""
-    requested = [p for p in (app.plate, app.second_plate) if p]
-    own = (Permit.objects.filter(holder_id=app.applicant_id, status=Permit.Status.ACTIVE).exclude(pk=app.replaces_id)
-           .order_by().annotate(fact=Value("own")).values_list("fact", "number"))
-    taken = (PermitPlate.objects.filter(plate__in=requested, active=True).exclude(permit__holder_id=app.applicant_id)
-             .order_by().annotate(fact=Value("taken")).values_list("fact", "plate"))
+    holder = Permit._meta.get_field("holder").get_db_prep_value(app.applicant_id, connection)
+    params = [holder, Permit.Status.ACTIVE.value]
+    if app.replaces_id is not None:
+        params.append(Permit._meta.pk.get_db_prep_value(app.replaces_id, connection))
+    params += [app.plate or None, app.second_plate or None, holder]  # IN (…, NULL) matches only the plate given
     facts: dict[str, list[str]] = {"own": [], "taken": []}
-    for fact, value in own.union(taken, all=True):
-        facts[fact].append(value)
+    with connection.cursor() as cursor:
+        cursor.execute(_FACTS[app.replaces_id is not None], params)
+        for fact, value in cursor.fetchall():
+            facts[fact].append(value)
     return rules.Request(
         plate=app.plate, vin_suffix=app.vin_suffix, months=app.months, today=_today(),
         second_plate=app.second_plate, special_circumstances=app.special_circumstances,
         has_usage_document=app.usage_document_id is not None, failed_vin_attempts=app.vin_failures,
         other_active_permit_of_person=min(facts["own"], default=""),
         plates_of_other_persons=tuple(sorted(set(facts["taken"]))))
+
+
+# ``_request``'s statement, written once (the ORM's union of two querysets cost ~1 ms of Python per decision to
+# compile): the holder's active permits other than the replaced one, and the other persons' active permits' plates.
+_OWN = "SELECT 'own', p.number FROM parking_permit p WHERE p.holder_id = %s AND p.status = %s"
+_TAKEN = (" UNION ALL SELECT 'taken', pp.plate FROM parking_permitplate pp JOIN parking_permit p ON p.id = pp.permit_id"
+          " WHERE pp.active AND pp.plate IN (%s, %s) AND (p.holder_id IS NULL OR p.holder_id <> %s)")
+_FACTS = {False: _OWN + _TAKEN, True: _OWN + " AND p.id <> %s" + _TAKEN}  # by whether a permit is replaced
 
 
 def _inputs(app: Application, person: rules.PersonRecord, vehicle: rules.VehicleRecord,

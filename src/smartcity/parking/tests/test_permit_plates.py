@@ -233,3 +233,27 @@ def test_on_sqlite_triggers_make_way_for_table_rebuilds_during_migrate(zone):
     plate_register.ensure_triggers(using="default")
     assert plate_register.triggers_installed(connection)
     assert _plates(_permit(zone, "D-AB 1", "D-CD 2")) == [(1, "D-AB 1", True), (2, "D-CD 2", True)]
+
+
+def test_decision_facts_are_those_of_the_orm_union(resident, zone):
+    """``services._request`` reads the person's other active permit and the requested plates held by other persons
+    with one statement written once; the same facts as the ORM's union of two querysets it replaced."""
+    def orm(app):
+        own = (Permit.objects.filter(holder_id=app.applicant_id, status=Permit.Status.ACTIVE)
+               .exclude(pk=app.replaces_id).values_list("number", flat=True))
+        taken = (PermitPlate.objects.filter(plate__in=[p for p in (app.plate, app.second_plate) if p], active=True)
+                 .exclude(permit__holder_id=app.applicant_id).values_list("plate", flat=True))
+        return min(own, default=""), tuple(sorted(set(taken)))
+
+    own_permit = _permit(zone, "D-EM 1234", holder=resident)
+    _permit(zone, "D-XY 9", "D-EM 5678")
+    _permit(zone, "D-AB 77", status=Permit.Status.REPLACED)
+    cases = [("D-EM 1234", "D-EM 5678", None), ("D-EM 1234", "D-EM 5678", own_permit), ("D-XY 9", "", None),
+             ("D-AB 77", "D-QQ 1", own_permit), ("D-EM 5678", "D-XY 9", None)]
+    for plate, second_plate, replaces in cases:
+        app = Application(applicant=resident, plate=plate, second_plate=second_plate, vin_suffix="4711", months=12,
+                          replaces=replaces)
+        request = services._request(app)
+        assert (request.other_active_permit_of_person, request.plates_of_other_persons) == orm(app)
+    assert orm(Application(applicant=resident, plate="D-XY 9", second_plate="D-EM 5678")) == (
+        own_permit.number, ("D-EM 5678", "D-XY 9"))
