@@ -8,9 +8,11 @@ the ORM does: values through the fields' and the backend's database converters, 
 columns and per-model hooks behave as usual) and the joined rows cached on the foreign keys as ``select_related``
 caches them. Only the shapes used here: one level of foreign keys, columns left out per model, extra boolean or
 scalar SQL expressions, ``FOR UPDATE`` of the base row; the row found by its primary key (``get``) or by the columns
-of another unique key (``by`` and ``find``, as ``filter(a=…, b=…).first()`` finds the only row).
+of another unique key (``by`` and ``find``, as ``filter(a=…, b=…).first()`` finds the only row); or, with one fixed
+condition and order, pages of rows (``where``, ``page``: Meine Anträge's list, which every citizen's visit reads).
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -28,18 +30,21 @@ class _Part:
 
 class RowLoader:
     def __init__(self, model: type[models.Model], *, related: tuple[str, ...] = (), defer: tuple[str, ...] = (),
-                 extra: dict[str, str] | None = None, lock: bool = False, by: tuple[str, ...] = ()):
+                 extra: dict[str, str] | None = None, lock: bool = False, by: tuple[str, ...] = (), where: str = "",
+                 order_by: str = ""):
         """``related``: foreign keys of ``model`` whose rows come along (LEFT JOIN); ``defer``: "column" or
         "fk__column" left unread; ``extra``: attribute → SQL expression over the aliases ``t0`` (the base row) and
         ``t1``… (``related`` in order); ``lock``: ``FOR UPDATE OF`` the base row where the database has it; ``by``:
-        the fields of a unique constraint of ``model`` that ``find`` matches exactly (instead of the primary key)."""
+        the fields of a unique constraint of ``model`` that ``find`` matches exactly (instead of the primary key).
+        ``where`` and ``order_by`` (SQL over the same aliases, ``%s`` for parameters) make a loader of pages of
+        rows (``page``) instead of one row (``get``, ``find``)."""
         key = model._meta.pk.name
         if by and not (any(f.unique and (f.name,) == by for f in model._meta.concrete_fields) or any(
                 tuple(c.fields) == by and not c.condition for c in model._meta.total_unique_constraints)):
             raise ValueError(f"{model._meta.label}: {by} is not a unique key")
         self.by = tuple(model._meta.get_field(name) for name in (by or (key,)))
         self.model, self.related, self.defer = model, related, set(defer)
-        self.extra, self.lock = dict(extra or {}), lock
+        self.extra, self.lock, self.where, self.order_by = dict(extra or {}), lock, where, order_by
         self._plans: dict[str, tuple[str, list[tuple[_Part, list[list[Any]]]]]] = {}
 
     def _parts(self) -> list[_Part]:
@@ -64,7 +69,10 @@ class RowLoader:
             for part in parts[1:]:
                 sql += (f" LEFT JOIN {quote(part.model._meta.db_table)} {part.alias} ON {part.alias}."
                         f"{quote(part.via.target_field.column)} = t0.{quote(part.via.column)}")
-            sql += " WHERE " + " AND ".join(f"t0.{quote(field.column)} = %s" for field in self.by)
+            if self.where:
+                sql += f" WHERE {self.where}{f' ORDER BY {self.order_by}' if self.order_by else ''} LIMIT %s OFFSET %s"
+            else:
+                sql += " WHERE " + " AND ".join(f"t0.{quote(field.column)} = %s" for field in self.by)
             if self.lock and connection.features.has_select_for_update:
                 sql += " FOR UPDATE OF t0" if connection.features.has_select_for_update_of else " FOR UPDATE"
             # The converters the ORM applies to these columns (e.g. JSON decoding; on SQLite dates, UUIDs, booleans).
@@ -84,13 +92,32 @@ class RowLoader:
     def find(self, *values: Any) -> models.Model | None:
         """The instance whose ``by`` fields (the primary key by default) equal ``values``, as ``get`` makes it; None
         when there is none."""
+        if self.where:
+            raise TypeError("A loader with a condition reads pages (page), not one row.")
         sql, converters = self._plan()
         with connection.cursor() as cursor:
             cursor.execute(sql, [field.get_db_prep_value(value, connection)
                                  for field, value in zip(self.by, values, strict=True)])
             row = cursor.fetchone()
-        if row is None:
-            return None
+        return None if row is None else self._instance(row, converters)
+
+    def page(self, params: list[Any], count: Callable[[], int]) -> "Rows":
+        """The rows matching ``where`` with these parameters as a sequence for Django's ``Paginator``: a slice is one
+        statement (``LIMIT``/``OFFSET``); ``count`` (e.g. an ORM ``count``) is called only when the paginator
+        needs the number of rows."""
+        if not self.where:
+            raise TypeError("page needs a loader with a condition (where).")
+        params = list(params)
+        return Rows(lambda limit, offset: self._rows(params, limit, offset), count)
+
+    def _rows(self, params: list[Any], limit: int, offset: int) -> list[models.Model]:
+        sql, converters = self._plan()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [*params, limit, offset])
+            rows = cursor.fetchall()
+        return [self._instance(row, converters) for row in rows]
+
+    def _instance(self, row: tuple, converters: list[tuple[_Part, list[list[Any]]]]) -> models.Model:
         values, start, instance = list(row), 0, None
         for part, field_converters in converters:
             chunk = values[start:start + len(part.fields)]
@@ -130,6 +157,25 @@ class RowLoader:
         if hasattr(fresh, "_loaded"):
             instance._loaded = fresh._loaded
         instance._state.adding, instance._state.db = False, fresh._state.db
+
+
+class Rows:
+    """Rows of one statement for Django's ``Paginator``: a slice (``[a:b]``) is ``fetch(limit, offset)``,
+    ``count()`` calls ``count``; nothing runs before the paginator asks."""
+
+    def __init__(self, fetch: Callable[[int, int], list], count: Callable[[], int]):
+        self._fetch, self._count = fetch, count
+
+    def count(self) -> int:
+        return self._count()
+
+    def __getitem__(self, index: slice) -> list:
+        if not isinstance(index, slice) or index.step is not None:
+            raise TypeError("Only slices without a step.")
+        start, stop = index.start or 0, index.stop
+        if stop is None or start < 0 or stop < start:
+            raise ValueError("Only bounded, non-negative slices.")
+        return self._fetch(stop - start, start)
 
 
 _UPDATES: dict[tuple[str, str, tuple[str, ...]], tuple[str, tuple[models.Field, ...]]] = {}

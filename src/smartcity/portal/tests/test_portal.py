@@ -114,3 +114,45 @@ def test_list_marks_cases_waiting_for_an_answer(citizen_client, case, case_type,
     assert response.content.decode().count("Ihre Antwort wird benötigt") == 1
     citizen_client.post(_detail(case), {"body": "Anbei der Impfpass."})
     assert "Ihre Antwort wird benötigt" not in citizen_client.get(reverse("portal:list")).content.decode()
+
+
+def _own_cases_orm(applicant):
+    """What views._OWN_CASES reads, as the ORM's query (the view's query before it was written once per process)."""
+    from django.db.models import Exists, OuterRef
+
+    from smartcity.cases.models import Case, Message
+
+    unanswered = Message.objects.filter(case=OuterRef("pk"), is_question=True, answered_at__isnull=True)
+    return (Case.objects.filter(applicant=applicant).annotate(open_question=Exists(unanswered))
+            .defer("data", "decision_record").order_by("-received_at", "-id"))
+
+
+def _columns(instance) -> dict:
+    return {f.attname: instance.__dict__.get(f.attname, "<deferred>") for f in type(instance)._meta.concrete_fields}
+
+
+def test_list_pages_are_the_orm_querys_pages(citizen_client, case, case_type, citizen, other_citizen, caseworker,
+                                             monkeypatch):
+    """The page query written once per process (core.rows) reads what the ORM's query read: the same instances,
+    order, open-question flags and count, on the first and a later page; nobody else's cases."""
+    from smartcity.portal import views
+
+    for i in range(4):
+        services.create_case(case_type=case_type, applicant=citizen, data={"n": i}, title=f"Hund {i}")
+    services.create_case(case_type=case_type, applicant=other_citizen, data={}, title="Fremder Hund")
+    services.send_message(case, sender=caseworker, body="Bitte Impfpass nachreichen.", is_question=True)
+    monkeypatch.setattr(views, "PAGE_SIZE", 2)
+    orm = list(_own_cases_orm(citizen))
+    assert len(orm) == 5
+    seen = []
+    for number in (1, 2, 3):
+        response = citizen_client.get(reverse("portal:list"), {"seite": number})
+        page = response.context["page"]
+        assert page.paginator.count == 5 and page.paginator.num_pages == 3
+        seen += page.object_list
+    assert [_columns(c) for c in seen] == [_columns(c) for c in orm]
+    assert [c.open_question for c in seen] == [c.open_question for c in orm] and sum(c.open_question for c in seen) == 1
+    assert [c.get_deferred_fields() for c in seen] == [c.get_deferred_fields() for c in orm]
+    assert all(not c._state.adding and c._state.db == "default" for c in seen)
+    with pytest.raises(TypeError):
+        views._OWN_CASES.get(case.pk)
