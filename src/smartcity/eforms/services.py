@@ -107,6 +107,10 @@ def start_draft(form: FormDefinition, user: Any) -> Submission:
     return submission
 
 
+# Whether the user (the parameter) has drafts, i.e. drafts_for returns any: for Meine Anträge's combined look-up.
+ANY_DRAFT = "EXISTS (SELECT 1 FROM eforms_submission WHERE applicant_id = %s AND status = 'draft')"
+
+
 def drafts_for(user: Any) -> QuerySet[Submission]:
     """The user's unfinished applications, newest first (shown in Meine Anträge)."""
     if not getattr(user, "pk", None):

@@ -35,4 +35,4 @@ def connect() -> None:
     extensions.register(services.CASE_TYPE_CODE, on_approve=_as_case_error(services.on_case_approved),
                         on_reject=_as_case_error(services.on_case_rejected),
                         on_transition=_as_case_error(services.on_case_transition), staff_link=staff.case_link)
-    providers.register("parking", portal.my_applications)
+    providers.register("parking", portal.my_applications, exists=portal.ANY_APPLICATION)

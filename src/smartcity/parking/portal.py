@@ -26,6 +26,8 @@ _EVENT_TITLES = {"parking.application.created": gettext_noop("Antrag angelegt"),
                  "parking.application.submitted": gettext_noop("Antrag eingereicht"),
                  "parking.application.corrected": gettext_noop("Angaben korrigiert"),
                  "parking.application.paid_at_counter": gettext_noop("Gebühr im Bürgerbüro bezahlt")}
+# For portal.providers: whether the user (the parameter) has any application, i.e. my_applications has entries.
+ANY_APPLICATION = "EXISTS (SELECT 1 FROM parking_application WHERE applicant_id = %s)"
 
 
 def my_applications(user: Any) -> list:

@@ -21,7 +21,7 @@ from smartcity.core.rows import RowLoader
 from smartcity.documents.models import Document
 from smartcity.documents.services import store_upload
 from smartcity.documents.validation import UploadRejected
-from smartcity.eforms.services import drafts_for
+from smartcity.eforms.services import ANY_DRAFT, drafts_for
 
 from . import providers
 
@@ -55,9 +55,11 @@ def case_list(request: HttpRequest) -> HttpResponse:
     cases = _OWN_CASES.page([request.user.pk], Case.objects.filter(applicant=request.user).count)
     page = FirstPagePaginator(cases, PAGE_SIZE).get_page(request.GET.get("seite"))
     page.object_list = attach_case_types(list(page.object_list))
-    return render(request, "portal/list.html", {"page": page, "drafts": drafts_for(request.user),
-                                                "other_applications": providers.entries_for(request.user)
-                                                if page.number == 1 else []})
+    # Drafts and the other procedures' applications: one statement says which of them the user has (mostly none).
+    present = providers.present(request.user, {"drafts": ANY_DRAFT})
+    return render(request, "portal/list.html", {
+        "page": page, "drafts": drafts_for(request.user) if "drafts" in present else (),
+        "other_applications": providers.entries_for(request.user, present) if page.number == 1 else []})
 
 
 def _timeline(case: Case, documents: list[Document]) -> list[TimelineEntry]:

@@ -12,6 +12,7 @@ from smartcity.cases.models import Case
 from smartcity.documents.models import Document
 from smartcity.eforms import services
 from smartcity.eforms.models import Submission
+from smartcity.portal import providers
 
 from .conftest import pdf_upload
 
@@ -100,6 +101,7 @@ def test_dog_registration_without_fee_creates_a_case_with_the_upload(citizen_cli
     done = citizen_client.get(response["Location"]).content.decode()
     assert case.reference in done and reverse("documents:download", args=[receipt.pk]) in done
     assert not services.drafts_for(citizen).exists()
+    assert "drafts" not in providers.present(citizen, {"drafts": services.ANY_DRAFT})
 
 
 def test_listed_breed_needs_the_extra_step_with_uploads(citizen_client, forms):
@@ -188,6 +190,9 @@ def test_save_and_resume(citizen_client, citizen, forms):
     assert response.status_code == 302
     drafts = list(services.drafts_for(citizen))
     assert drafts == [submission]
+    # Meine Anträge's combined look-up finds the draft, and the page lists it.
+    assert "drafts" in providers.present(citizen, {"drafts": services.ANY_DRAFT})
+    assert drafts[0].get_absolute_url() in citizen_client.get(reverse("portal:list")).content.decode()
     drafts[0].refresh_from_db()
     assert drafts[0].get_absolute_url() == _step_url(submission, "hund")
     html = citizen_client.get(drafts[0].get_absolute_url()).content.decode()

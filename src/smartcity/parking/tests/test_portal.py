@@ -72,3 +72,15 @@ def test_meine_antraege_stays_cheap_with_many_parking_applications(client, resid
     with django_assert_max_num_queries(15):
         response = client.get(reverse("portal:list"))
     assert response.content.decode().count("Noch nicht eingereicht.") == 30
+
+
+def test_combined_look_up_says_who_has_applications(resident):
+    from smartcity.parking.models import Application
+
+    other = make_citizen()
+    assert "parking" not in providers.present(resident, {}) and providers.entries_for(resident, set()) == []
+    app = apply(resident)
+    for user in (resident, other):
+        assert ("parking" in providers.present(user, {})) == Application.objects.filter(applicant=user).exists()
+    (entry,) = providers.entries_for(resident, providers.present(resident, {}))
+    assert entry.reference == app.reference and providers.entries_for(other, providers.present(other, {})) == []
