@@ -28,12 +28,17 @@ def test_session_user_comes_with_their_roles_in_one_query(django_assert_max_num_
             assert sorted(loaded.role_list) == expected
         assert (loaded.pk, loaded.username, loaded.verified_fields, loaded.date_joined) == (
             user.pk, user.username, user.verified_fields, user.date_joined)
+        orm = User.objects.get(pk=user.pk)  # the same instance as the ORM's (core.rows)
+        assert {f.attname: getattr(loaded, f.attname) for f in User._meta.concrete_fields} == {
+            f.attname: getattr(orm, f.attname) for f in User._meta.concrete_fields}
+        assert not loaded._state.adding and loaded._state.db == "default" and not loaded.get_deferred_fields()
         assert not hasattr(loaded, "_roles") and not hasattr(loaded, "_totp")
         assert loaded.confirmed_totp_ids == set(
             TOTPDevice.objects.filter(user=user, confirmed=True).values_list("pk", flat=True))
     assert len(expected) == 0 and len(sorted(EmailOrUsernameBackend().get_user(staff.pk).role_list)) == 2
     assert EmailOrUsernameBackend().get_user(inactive.pk) is None
     assert EmailOrUsernameBackend().get_user(10**9) is None
+    assert EmailOrUsernameBackend().get_user(str(staff.pk)).pk == staff.pk  # as the session stores it
 
 
 @pytest.mark.django_db
