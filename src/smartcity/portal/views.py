@@ -52,7 +52,8 @@ _OWN_CASES = RowLoader(Case, defer=("data", "decision_record"), where="t0.applic
 
 @login_required
 def case_list(request: HttpRequest) -> HttpResponse:
-    cases = _OWN_CASES.page([request.user.pk], Case.objects.filter(applicant=request.user).count)
+    # The ORM counts only when the paginator needs the number (not for a first page of fewer than PAGE_SIZE).
+    cases = _OWN_CASES.page([request.user.pk], lambda: Case.objects.filter(applicant=request.user).count())
     page = FirstPagePaginator(cases, PAGE_SIZE).get_page(request.GET.get("seite"))
     page.object_list = attach_case_types(list(page.object_list))
     # Drafts and the other procedures' applications: one statement says which of them the user has (mostly none).
