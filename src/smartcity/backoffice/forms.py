@@ -1,8 +1,10 @@
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from functools import cached_property
+from typing import Any
 
 from django import forms
+from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -13,9 +15,11 @@ from smartcity.cases.forms import KernForm
 from smartcity.cases.models import Case, CaseType
 from smartcity.cases.type_cache import case_config
 from smartcity.cases.workflow import DEFAULT_WORKFLOW
+from smartcity.core.rows import Rows
 
 REFERENCE = re.compile(r"^[A-Z]{2,5}-\d{4}-\d{1,6}$", re.IGNORECASE)
 SORTS = {"eingang": "-received_at", "frist": "due_date", "aktenzeichen": "reference"}
+_SQL_ORDER = {"eingang": "t0.received_at DESC", "frist": "t0.due_date ASC", "aktenzeichen": "t0.reference ASC"}
 
 
 class QueueFilter(KernForm):
@@ -80,6 +84,73 @@ class QueueFilter(KernForm):
             else:
                 cases = cases.filter(Q(applicant_name__icontains=query) | Q(reference__icontains=query))
         return cases
+
+    def page_rows(self, columns: tuple[str, ...], make: Callable[[tuple], Any], cap: int) -> Rows:
+        """The queue page's rows (``columns`` of ``queryset()``, ``make`` turns a row into the result) and the
+        capped count of ``matches``, as a ``Paginator`` slices and counts them. On PostgreSQL as SQL written
+        from the filter's few shapes (compiling the ORM's queries cost ~2,000 Python calls per view; the tests
+        compare both for every filter); elsewhere through the ORM."""
+        if connection.vendor != "postgresql":
+            rows = self.queryset().values_list(*columns)
+            return Rows(lambda limit, offset: [make(row) for row in rows[offset:offset + limit]],
+                        lambda: self.matches.values("pk")[:cap + 1].count())
+        data = self.cleaned_data if self.is_valid() else {}
+        where, params = self._conditions(data)
+        order = _SQL_ORDER.get(data.get("sort") or "eingang", _SQL_ORDER["eingang"])
+        selected = ", ".join(f"t1.{c.split('__', 1)[1]}" if "__" in c else f"t0.{c}" for c in columns)
+        # Column names from the code, conditions from _conditions; every value is a parameter.
+        page_sql = (f"SELECT {selected} FROM cases_case t0 LEFT JOIN accounts_user t1 ON t1.id = t0.assignee_id "  # noqa: S608
+                    f"WHERE {where} ORDER BY {order}, t0.id DESC LIMIT %s OFFSET %s")
+        count_sql = f"SELECT COUNT(*) FROM (SELECT t0.id FROM cases_case t0 WHERE {where} LIMIT %s) m"  # noqa: S608
+
+        def fetch(limit: int, offset: int) -> list:
+            with connection.cursor() as cursor:
+                cursor.execute(page_sql, [*params, limit, offset])
+                return [make(row) for row in cursor.fetchall()]
+
+        def count() -> int:
+            with connection.cursor() as cursor:
+                cursor.execute(count_sql, [*params, cap + 1])
+                return cursor.fetchone()[0]
+
+        return Rows(fetch, count)
+
+    def _conditions(self, data: dict[str, Any]) -> tuple[str, list[Any]]:
+        """``matches`` as an SQL condition over ``t0`` (cases_case) and its parameters."""
+        if not self.department_ids:
+            return "FALSE", []
+        where = [f"t0.department_id IN ({', '.join(['%s'] * len(self.department_ids))})"]
+        params: list[Any] = list(self.department_ids)
+        if data.get("department"):
+            where.append("t0.department_id = %s")
+            params.append(data["department"])
+        if not data.get("closed") and not data.get("status"):
+            where.append("t0.closed_at IS NULL")
+        if data.get("status"):
+            where.append("t0.status = %s")
+            params.append(data["status"])
+        if data.get("case_type"):
+            where.append("t0.case_type_id = %s")
+            params.append(data["case_type"])
+        if data.get("overdue"):
+            where.append("t0.closed_at IS NULL AND t0.suspended_since IS NULL AND t0.due_date < %s")
+            params.append(timezone.localdate())
+        if data.get("mine"):
+            where.append("t0.assignee_id = %s")
+            params.append(self.user.pk)
+        query = (data.get("q") or "").strip()
+        if query:
+            if REFERENCE.match(query):
+                prefix, year, number = query.upper().split("-")
+                where.append("t0.reference = %s")
+                params.append(f"{prefix}-{year}-{int(number):06d}")
+            else:
+                # icontains as Django writes it on PostgreSQL (the trigram indexes are on these expressions).
+                where.append("(UPPER(t0.applicant_name::text) LIKE UPPER(%s) "
+                             "OR UPPER(t0.reference::text) LIKE UPPER(%s))")
+                pattern = f"%{connection.ops.prep_for_like_query(query)}%"
+                params += [pattern, pattern]
+        return " AND ".join(where), params
 
     def case_types_of(self, type_ids: Iterable[int]) -> dict[int, CaseType]:
         """The CaseTypes of a page's rows (normally no query)."""
