@@ -44,6 +44,8 @@ def present(user: Any, probes: dict[str, str]) -> set[str]:
     ``exists`` test, whose test is true for ``user``: one statement, written once per process and set of names."""
     tests = {**{name: sql for name, (_, sql) in _providers.items() if sql}, **probes}
     names = tuple(tests)
+    if not names:
+        return set()
     sql = _statements.get(names)
     if sql is None:
         sql = _statements[names] = "SELECT " + ", ".join(f"({tests[name]})" for name in names)  # noqa: S608 - code

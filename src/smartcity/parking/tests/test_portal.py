@@ -84,3 +84,9 @@ def test_combined_look_up_says_who_has_applications(resident):
         assert ("parking" in providers.present(user, {})) == Application.objects.filter(applicant=user).exists()
     (entry,) = providers.entries_for(resident, providers.present(resident, {}))
     assert entry.reference == app.reference and providers.entries_for(other, providers.present(other, {})) == []
+
+
+def test_combined_look_up_without_tests_runs_nothing(resident, monkeypatch, django_assert_num_queries):
+    monkeypatch.setattr(providers, "_providers", {})
+    with django_assert_num_queries(0):
+        assert providers.present(resident, {}) == set()
