@@ -113,25 +113,13 @@ def qr_path(matrix: list[list[bool]]) -> str:
 _DARK_RUN = re.compile(rb"\x01+")  # in bytes(row) a dark module is 1
 
 
-def qr_image_mask(matrix: list[list[bool]]) -> str:
-    """The modules as one inline 1-bit image mask (PDF operators ``BI … ID … EI``) covering the unit square: scale
-    it to the print size. Dark modules are painted in the fill colour, light ones leave the page as it is; the image
-    is not interpolated, so every module stays a sharp square when scaled up (as the vector path of ``qr_path``).
-    Drawing it costs a few hex digits per row instead of one rectangle per run of modules (~1,300 for a permit)."""
-    n = len(matrix)
-    digits = (n + 7) // 8 * 2  # rows are padded to whole bytes
-    padding = digits * 4 - n
-    rows = [f"{int(bytes(row).translate(_BIT_DIGITS) + b'0' * padding, 2):0{digits}X}" for row in matrix]
-    return f"BI /W {n} /H {n} /IM true /BPC 1 /D [1 0] /F /AHx ID {''.join(rows)}> EI"
-
-
-_BIT_DIGITS = bytes.maketrans(b"\x00\x01", b"01")  # bytes(row): a dark module is 1, a light one 0
-
-
 def qr_code_mask(payload: str, border: int = 2) -> str:
-    """``qr_image_mask(qr_matrix(payload, border))`` written straight from the encoder's pixel bytes: the bits of
-    all rows as one string of binary digits and one conversion to hex, no Python list per module (every permit PDF
-    draws one; 2–3 ms of Python less)."""
+    """The modules of ``qr_matrix(payload, border)`` as one inline 1-bit image mask (PDF operators ``BI … ID …
+    EI``) covering the unit square: scale it to the print size. Rows top to bottom, padded to whole bytes; dark
+    modules (1, Decode [1 0]) are painted in the fill colour, light ones leave the page as it is; not interpolated,
+    so every module stays a sharp square when scaled up (as the vector path of ``qr_path``). Written straight from
+    the encoder's pixel bytes – one string of binary digits, one conversion to hex, no Python list per module –
+    instead of one rectangle per run of modules (~1,300 for a permit)."""
     size, pixels = _qr_pixels(payload)
     n = size + 2 * border
     digits = (n + 7) // 8 * 2
