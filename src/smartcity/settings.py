@@ -379,6 +379,8 @@ OPENDATA_HARVEST_MAX_ATTEMPTS = int(os.environ.get("OPENDATA_HARVEST_MAX_ATTEMPT
 OPENDATA_DATASTORE_MAX_ROWS = int(os.environ.get("OPENDATA_DATASTORE_MAX_ROWS", "2000000"))
 # Search counts and facet counts are cached per catalogue version (any change invalidates); 0 = off.
 OPENDATA_FACET_CACHE_SECONDS = int(os.environ.get("OPENDATA_FACET_CACHE_SECONDS", "300"))
+# package_search on PostgreSQL: one-word searches of the public catalogue from the postings table (ADR 0091); 0 = off.
+OPENDATA_SEARCH_TERMS = os.environ.get("OPENDATA_SEARCH_TERMS", "1") == "1"
 # package_search on PostgreSQL: the statement over two halves of the matches at once, the second half on a worker
 # thread's own connection (ADR 0074): lower latency on an idle machine for ≈ 35 % more database CPU; 0 = off.
 OPENDATA_SEARCH_HALVES = os.environ.get("OPENDATA_SEARCH_HALVES", "1") == "1"
@@ -387,6 +389,8 @@ CELERY_BEAT_SCHEDULE.update({
     "opendata-run-publishers": {"task": "smartcity.opendata.tasks.run_publishers",
                                 "schedule": float(os.environ.get("OPENDATA_PUBLISH_INTERVAL_SECONDS", "3600"))},
     "opendata-check-freshness": {"task": "smartcity.opendata.tasks.check_freshness", "schedule": 6 * 3600.0},
+    # Fold the search facet rows' deltas (ADR 0091): searches sum them anyway, compaction keeps that sum short.
+    "opendata-compact-search-facets": {"task": "smartcity.opendata.tasks.compact_search_facets", "schedule": 300.0},
     "opendata-harvest": {"task": "smartcity.opendata.tasks.harvest_all",
                          "schedule": float(os.environ.get("OPENDATA_HARVEST_INTERVAL_SECONDS", "86400"))},
 })

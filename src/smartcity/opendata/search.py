@@ -23,7 +23,7 @@ from django.db import DatabaseError, connection, connections, transaction
 from django.db.models import BooleanField, F, Q, QuerySet, Sum
 from django.db.models.expressions import RawSQL
 
-from . import query, vocab
+from . import permissions, query, vocab
 from .models import Dataset, FacetCount, Group, Organization, Resource
 
 VERSION_KEY = "opendata:catalogue-version"
@@ -248,6 +248,11 @@ def search(scope: Q, *, q: str = "", fq_list: list[str] = (), sort: str = "", ro
     order = [(name, desc) for name, desc in order if name != "score" or "score" in qs.query.annotations]
     order.append(("id", False))  # deterministic paging
     fields = [name for name in facet_fields if name in FACET_FIELDS]
+    word = _one_word(scope, q, fq_list, order)
+    found = _from_terms(word, fields, start, rows) if word else None
+    if found is not None:
+        count, raw, page = found
+        return SearchResult(count, page, _ranked(raw, facet_limit, facet_mincount))
     by_bucket = _by_bucket(scope & where)
     seconds = settings.OPENDATA_FACET_CACHE_SECONDS
     key = _aggregate_key(qs, q, fq_list, fields, facet_limit, facet_mincount) if seconds > 0 else ""
@@ -338,20 +343,20 @@ def _facet_sql(qs: QuerySet[Dataset], fields: list[str], page: list[tuple[str, b
 
 
 # PostgreSQL (migration 0005): ``facet_codes`` holds hashtext('<field>:<value>') of every facet value of a
-# dataset. One unnest and one integer hash aggregate count all facets; the codes are decoded with the
-# (field, value) pairs of FacetCount, which hold every value any dataset carries (same transaction). Row -3
-# counts hash collisions among those pairs plus codes without a pair: if it is not 0 the caller falls back
-# to the JSON statement, so the counts stay exact.
+# dataset. One unnest and one integer hash aggregate count all facets; the counted codes ``a(c, n)`` are decoded
+# with the dictionary ``opendata_facetcode`` (migration 0007: every pair FacetCount ever held, added by a trigger
+# in the transaction that inserts the counts). Row -3 counts the codes without exactly one entry (unknown, or a
+# hash collision): if it is not 0 the caller falls back to the JSON statement, so the counts stay exact.
+_DECODE_CTE = ("x AS (SELECT a.c, a.n, k.field, k.value, COUNT(*) OVER (PARTITION BY a.c) entries "
+               "      FROM a LEFT JOIN opendata_facetcode k ON k.code = a.c)")
+_DECODED_ROWS = (
+    "SELECT -3, NULL, COUNT(*) FILTER (WHERE x.field IS NULL OR x.entries > 1) FROM x "
+    "UNION ALL SELECT array_position(%s::text[], x.field) - 1, x.value, x.n FROM x WHERE x.field = ANY(%s::text[])"
+)
 _CODED_SQL = (
-    "WITH m({columns}) AS ({inner}), "
-    "d AS (SELECT f.field, f.value, hashtext(f.field || ':' || f.value) h "
-    "      FROM (SELECT DISTINCT field, value FROM opendata_facetcount) f), "
-    "a AS (SELECT c, COUNT(*) n FROM (SELECT unnest(m.codes) c FROM m) e GROUP BY c) "
-    "SELECT -1, NULL, COUNT(*) FROM m "
-    "UNION ALL SELECT -3, NULL, (SELECT COUNT(*) - COUNT(DISTINCT h) FROM d) "
-    "  + (SELECT COUNT(*) FROM a WHERE NOT EXISTS (SELECT 1 FROM d WHERE d.h = a.c)) "
-    "UNION ALL SELECT array_position(%s::text[], d.field) - 1, d.value, a.n FROM a JOIN d ON d.h = a.c "
-    "  WHERE d.field = ANY(%s::text[])"
+    "WITH m({columns}) AS ({inner}), "  # noqa: S608 (constants; see _GROUP_SQL)
+    "a AS (SELECT c, COUNT(*) n FROM (SELECT unnest(m.codes) c FROM m) e GROUP BY c), " + _DECODE_CTE + " "
+    "SELECT -1, NULL, COUNT(*) FROM m UNION ALL " + _DECODED_ROWS
 )
 
 
@@ -367,6 +372,70 @@ def _coded_sql(qs: QuerySet[Dataset], fields: list[str], page: list[tuple[str, b
     if page is not None:
         sql += " UNION ALL " + _page_sql(keys, key_aliases, page, with_keys)
     return sql, (*params, fields, fields)
+
+
+# One-word searches of the public catalogue (PostgreSQL, migration 0006, ADR 0091): the count and the facet counts
+# from the facet rows of the word's lexeme (their sums, so deltas not yet compacted count), the page from the start
+# of its postings (an index in the default order). Only for the public scope, no fq and the default order (score,
+# metadata_modified desc, id); a word that is not exactly one lexeme (a stop word, a token the parser splits) is
+# told by row -4, an undecodable code by row -3: both take the statement over the datasets.
+_WORD = re.compile(r"^[^\W_]{1,40}$")
+_DEFAULT_ORDER = [("score", True), ("metadata_modified", True), ("id", False)]
+_TERM_SQL = (
+    "WITH t(l, n) AS (SELECT a[1], cardinality(a) FROM tsvector_to_array(to_tsvector('german', %s)) a), "  # noqa: S608
+    "s AS (SELECT code, SUM(n) n FROM opendata_searchfacet WHERE lexeme = (SELECT l FROM t WHERE n = 1) "
+    "      GROUP BY code), "
+    "a AS (SELECT code c, n FROM s WHERE code IS NOT NULL AND n > 0), " + _DECODE_CTE + " "
+    "SELECT -1, NULL, COALESCE((SELECT n FROM s WHERE code IS NULL), 0) UNION ALL " + _DECODED_ROWS + " "
+    "UNION ALL SELECT -4, NULL, n FROM t "
+    "UNION ALL SELECT -2, p.dataset_id::text, row_number() OVER (ORDER BY p.rank DESC, p.modified DESC, p.dataset_id) "
+    "FROM (SELECT rank, modified, dataset_id FROM opendata_searchterm WHERE lexeme = (SELECT l FROM t WHERE n = 1) "
+    "      ORDER BY rank DESC, modified DESC, dataset_id LIMIT %s OFFSET %s) p"
+)
+# Folds the delta rows of the lexemes that have any into one row per (lexeme, code), in one statement: rows a
+# concurrent change commits later are not in its snapshot and stay as they are.
+_COMPACT_SQL = (
+    "WITH dirty AS (SELECT DISTINCT lexeme FROM opendata_searchfacet WHERE delta), "
+    "gone AS (DELETE FROM opendata_searchfacet f USING dirty WHERE f.lexeme = dirty.lexeme "
+    "         RETURNING f.lexeme, f.code, f.n), "
+    "kept AS (INSERT INTO opendata_searchfacet (lexeme, code, n, delta) "
+    "         SELECT lexeme, code, SUM(n), false FROM gone GROUP BY lexeme, code HAVING SUM(n) <> 0 RETURNING 1) "
+    "SELECT (SELECT COUNT(*) FROM gone), (SELECT COUNT(*) FROM kept)"
+)
+
+
+def _one_word(scope: Q, q: str, fq_list, order: list[tuple[str, bool]]) -> str | None:
+    """The word of a search the postings answer, else None."""
+    if not (settings.OPENDATA_SEARCH_TERMS and _is_pg()) or _unique_keys(order) != _DEFAULT_ORDER:
+        return None
+    node = query.parse(q)
+    if not (isinstance(node, query.Text) and not node.phrase and _WORD.match(node.value.strip())):
+        return None
+    if scope != permissions.visible_scope(None) or any(not isinstance(query.parse(fq), query.MatchAll)
+                                                       for fq in fq_list):
+        return None
+    return node.value.strip()
+
+
+def _from_terms(word: str, fields: list[str], start: int, rows: int,
+                ) -> tuple[int, dict[str, dict[str, int]], list] | None:
+    """_split_rows of a one-word search from the postings and facet rows; None where they cannot answer it."""
+    result = _run_facet_sql(_TERM_SQL, (word, fields, fields, rows, start))
+    if any((index == -4 and n != 1) or (index == -3 and n != 0) for index, _v, n in result):
+        return None
+    return _split_rows([row for row in result if row[0] >= -2], fields)
+
+
+def compact_search_facets() -> tuple[int, int]:
+    """Fold the facet rows' deltas (beat task; ADR 0091): (rows removed, rows written). One run at a time."""
+    if not _is_pg():
+        return 0, 0
+    with transaction.atomic(), connection.cursor() as cur:
+        cur.execute("SELECT pg_try_advisory_xact_lock(hashtext('opendata_searchfacet_compact'))")
+        if not cur.fetchone()[0]:
+            return 0, 0
+        cur.execute(_COMPACT_SQL)
+        return cur.fetchone()
 
 
 def _unique_keys(page: list[tuple[str, bool]] | None) -> list[tuple[str, bool]] | None:

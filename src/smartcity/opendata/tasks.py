@@ -33,6 +33,15 @@ def check_freshness() -> int:
     return check()
 
 
+@shared_task(soft_time_limit=600, time_limit=660)
+def compact_search_facets() -> dict:
+    from . import search
+
+    removed, written = search.compact_search_facets()
+    logger.info("search facet rows compacted", extra={"removed": removed, "written": written})
+    return {"removed": removed, "written": written}
+
+
 @shared_task(soft_time_limit=3 * 3600, time_limit=3 * 3600 + 60)
 def harvest_source(job_id: int) -> str:
     from . import harvest

@@ -1,9 +1,12 @@
+import random
+
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from smartcity.accounts.twofactor import ensure_confirmed_device
 from smartcity.opendata import services
-from smartcity.opendata.models import ApiToken, Group, Membership, Organization
+from smartcity.opendata.models import ApiToken, Dataset, Group, Membership, Organization, Resource
 
 
 @pytest.fixture
@@ -64,3 +67,37 @@ def catalogue(orgs):
                      groups=[{"name": "envi"}], license_id="http://dcat-ap.de/def/licenses/cc-by/4.0",
                      resources=[{"url": "https://example.org/baeume.csv", "format": "csv"}])
     return a, b, c
+
+
+def forget_facet_code(field: str, value: str) -> None:
+    """PostgreSQL: drop a pair from the dictionary that decodes facet codes (migration 0007), as if no
+    FacetCount row had ever held it: a search that counts its code must fall back to the JSON statement."""
+    with connection.cursor() as cur:
+        cur.execute("DELETE FROM opendata_facetcode WHERE field = %s AND value = %s", [field, value])
+        assert cur.rowcount == 1
+
+
+SEARCH_TAGS = ["Parken", "Verkehr", "Umwelt", "Bäume", "Straße", "CSV"]
+SEARCH_FORMATS = ["CSV", "json", "GeoJSON", "PDF", "xlsx"]
+
+
+@pytest.fixture
+def search_catalogue(orgs):
+    """For the search path tests: 24 datasets; titles repeat (ties for sort by title), some share
+    metadata_modified; formats in mixed case, deleted resources, drafts, private and deleted datasets."""
+    rng = random.Random(5)
+    owners = [*orgs, Organization.objects.create(name="neuss", title="Stadt Neuss")]
+    datasets = []
+    for i in range(24):
+        datasets.append(make_dataset(
+            owners[i % 3], f"daten-{i:02d}", title=f"Parkplätze {'ABC'[i % 3]}",
+            notes=f"Daten über {rng.choice(SEARCH_TAGS)} und Parken" if i % 4 else "Nichts weiter",
+            private=i % 7 == 0, state="draft" if i % 8 == 0 else "active",
+            **random_relations(rng, i, SEARCH_TAGS, SEARCH_FORMATS)))
+    for resource in Resource.objects.filter(dataset__in=datasets[:6], state="active")[:3]:
+        services.delete_resource("system:test", resource)
+    services.set_state("system:test", datasets[9], Dataset.State.DELETED)
+    # Equal metadata_modified for a few datasets: the id decides their order.
+    same = datasets[10].metadata_modified
+    Dataset.objects.filter(pk__in=[d.pk for d in datasets[10:14]]).update(metadata_modified=same)
+    return datasets

@@ -10,22 +10,19 @@
   request's snapshot, and the single statement wherever the halves do not apply.
 """
 
-import random
 
 import pytest
 from django.db import DatabaseError, connection, transaction
 from django.db.models import F
 from django.test import override_settings
 
-from smartcity.opendata import paging, permissions, search, services
-from smartcity.opendata.models import Dataset, Organization, Resource
+from smartcity.opendata import paging, permissions, search
+from smartcity.opendata.models import Dataset
 
-from .conftest import make_dataset, random_relations
+from .conftest import forget_facet_code, make_dataset
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("no_facet_cache")]
 
-TAGS = ["Parken", "Verkehr", "Umwelt", "Bäume", "Straße", "CSV"]
-FORMATS = ["CSV", "json", "GeoJSON", "PDF", "xlsx"]
 FIELDS = ["organization", "groups", "tags", "res_format", "license_id"]
 
 
@@ -33,27 +30,6 @@ FIELDS = ["organization", "groups", "tags", "res_format", "license_id"]
 def no_facet_cache():
     with override_settings(OPENDATA_FACET_CACHE_SECONDS=0):
         yield
-
-
-@pytest.fixture
-def catalogue(orgs):
-    """24 datasets; titles repeat (ties for sort by title), some share metadata_modified; formats in mixed
-    case, deleted resources, drafts, private and deleted datasets."""
-    rng = random.Random(5)
-    owners = [*orgs, Organization.objects.create(name="neuss", title="Stadt Neuss")]
-    datasets = []
-    for i in range(24):
-        datasets.append(make_dataset(
-            owners[i % 3], f"daten-{i:02d}", title=f"Parkplätze {'ABC'[i % 3]}",
-            notes=f"Daten über {rng.choice(TAGS)} und Parken" if i % 4 else "Nichts weiter",
-            private=i % 7 == 0, state="draft" if i % 8 == 0 else "active", **random_relations(rng, i, TAGS, FORMATS)))
-    for resource in Resource.objects.filter(dataset__in=datasets[:6], state="active")[:3]:
-        services.delete_resource("system:test", resource)
-    services.set_state("system:test", datasets[9], Dataset.State.DELETED)
-    # Equal metadata_modified for a few datasets: the id decides their order.
-    same = datasets[10].metadata_modified
-    Dataset.objects.filter(pk__in=[d.pk for d in datasets[10:14]]).update(metadata_modified=same)
-    return datasets
 
 
 def related(ds: Dataset) -> dict[str, set[str]]:
@@ -92,7 +68,7 @@ FILTERS = [
 ]
 
 
-def test_relation_filters_match_the_related_rows(catalogue, editor):
+def test_relation_filters_match_the_related_rows(search_catalogue, editor):
     for include in (False, True):
         scope = permissions.visible_scope(editor, include_private=include, include_drafts=include)
         for fq, predicate in FILTERS:
@@ -120,7 +96,7 @@ SORTS = ["", "score desc, metadata_modified desc", "title_string asc", "title de
          "metadata_created desc", "title asc, metadata_modified desc"]
 
 
-def test_page_from_the_facet_statement_equals_a_plain_query(catalogue, editor):
+def test_page_from_the_facet_statement_equals_a_plain_query(search_catalogue, editor):
     scope = permissions.visible_scope(editor, include_private=True, include_drafts=True)
     for q in ["parken", "tags:Parken OR res_format:csv", "daten*", "*:*", "parken -groups:tran"]:
         total = Dataset.objects.filter(scope & search.compile_filters(q, [])[0]).count()
@@ -132,7 +108,7 @@ def test_page_from_the_facet_statement_equals_a_plain_query(catalogue, editor):
                 assert result.count == total
 
 
-def test_rows_zero_and_no_facets(catalogue):
+def test_rows_zero_and_no_facets(search_catalogue):
     scope = permissions.visible_scope(None)
     total = Dataset.objects.filter(scope & search.compile_filters("parken", [])[0]).count()
     for fields in ([], FIELDS):
@@ -170,7 +146,7 @@ def test_facet_values_with_spaces_and_json_characters(orgs):
 
 
 @pytest.mark.postgres  # facet_codes exist on PostgreSQL only
-def test_facet_codes_count_like_the_json_columns_and_fall_back_when_undecodable(catalogue, editor, monkeypatch):
+def test_facet_codes_count_like_the_json_columns_and_fall_back_when_undecodable(search_catalogue, editor, monkeypatch):
     """The generated facet_codes column (migration 0005) follows every change; counts from it equal the counts
     from the JSON columns; a code without a FacetCount pair makes the search fall back to the JSON statement."""
     scope = permissions.visible_scope(editor, include_private=True, include_drafts=True)
@@ -185,9 +161,9 @@ def test_facet_codes_count_like_the_json_columns_and_fall_back_when_undecodable(
         assert coded[0] == search._split_rows(search._run_facet_sql(sql, params), FIELDS)[0] == qs.count()
         raw = search._split_rows(search._run_facet_sql(sql, params), FIELDS)[1]
         assert coded[1] == search._ranked(raw, -1, 1), (q, fq)
-    # A value no FacetCount row knows (as after a bulk load without refresh_facet_counts): exact anyway.
+    # A value the dictionary does not know (as after a bulk load without refresh_facet_counts): exact anyway.
     want = Dataset.objects.filter(scope & search.compile_filters("parken", [])[0], facet_tags__contains=["Parken"])
-    search.FacetCount.objects.filter(field="tags", value="Parken").delete()
+    forget_facet_code("tags", "Parken")
     result = search.search(scope, q="parken", facet_fields=FIELDS, facet_limit=-1)
     assert json_statements
     assert {v: n for v, _l, n in result.facets["tags"]}["Parken"] == want.count() > 0
@@ -195,11 +171,13 @@ def test_facet_codes_count_like_the_json_columns_and_fall_back_when_undecodable(
 
 @pytest.fixture
 def halves(monkeypatch):
-    """Counts how often the two halves were merged (i.e. the concurrent path ran to its end)."""
+    """Counts how often the two halves were merged (i.e. the concurrent path ran to its end). One-word searches
+    of the public search_catalogue would be answered from the postings (ADR 0091): here they run over the datasets."""
     merged = []
     original = search._merged
     monkeypatch.setattr(search, "_merged", lambda *a: merged.append(a) or original(*a))
-    return merged
+    with override_settings(OPENDATA_SEARCH_TERMS=False):
+        yield merged
 
 
 def single_statement(scope, **params) -> search.SearchResult:
@@ -210,7 +188,7 @@ def single_statement(scope, **params) -> search.SearchResult:
 # Outside the test's transaction: the halves run only outside a transaction (REPEATABLE READ, exported snapshot).
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_two_halves_equal_the_single_statement(catalogue, editor, halves):
+def test_two_halves_equal_the_single_statement(search_catalogue, editor, halves):
     scope = permissions.visible_scope(editor, include_private=True, include_drafts=True)
     sorts = ["", "score desc, metadata_modified desc", "score asc, id desc", "score desc, metadata_created asc",
              "score desc, id desc, id asc", "score desc, metadata_modified asc, score asc"]
@@ -230,7 +208,7 @@ def test_two_halves_equal_the_single_statement(catalogue, editor, halves):
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_the_worker_reads_the_snapshot_of_the_request(catalogue, editor, halves, monkeypatch):
+def test_the_worker_reads_the_snapshot_of_the_request(search_catalogue, editor, halves, monkeypatch):
     """A change committed after the request exported its snapshot (here: by the worker itself, just before it
     imports the snapshot) is in neither half: count, facets and page are those from before the change."""
     scope = permissions.visible_scope(None)
@@ -253,7 +231,7 @@ def test_the_worker_reads_the_snapshot_of_the_request(catalogue, editor, halves,
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_single_statement_where_the_halves_do_not_apply(catalogue, editor, halves, monkeypatch):
+def test_single_statement_where_the_halves_do_not_apply(search_catalogue, editor, halves, monkeypatch):
     scope = permissions.visible_scope(editor, include_private=True, include_drafts=True)
     # Not ranked by score (few matches, or no free text): one statement.
     for q, sort in [("parken", "metadata_modified desc"), ("tags:Parken", ""), ("parken", "id asc")]:
@@ -287,9 +265,9 @@ def test_single_statement_where_the_halves_do_not_apply(catalogue, editor, halve
 
 @pytest.mark.postgres
 @pytest.mark.django_db(transaction=True)
-def test_halves_fall_back_to_the_json_statement_when_a_code_is_undecodable(catalogue, halves):
+def test_halves_fall_back_to_the_json_statement_when_a_code_is_undecodable(search_catalogue, halves):
     scope = permissions.visible_scope(None)
     want = single_statement(scope, q="parken", rows=5)
-    search.FacetCount.objects.filter(field="tags", value="Parken").delete()
+    forget_facet_code("tags", "Parken")
     assert search.search(scope, q="parken", rows=5, facet_fields=FIELDS, facet_limit=-1) == want
     assert not halves
