@@ -5,11 +5,13 @@ import re
 import pytest
 from django.conf import settings
 from django.template import Context, Engine
+from django.template.base import NodeList
+from django.template.loader_tags import BlockNode
 from django.test import RequestFactory, override_settings
 from django.urls import resolve, reverse, set_script_prefix
 from django.utils import translation
 
-from smartcity.core.templatefold import ConstantRunNode, fold
+from smartcity.core.templatefold import ConstantRunNode, TemplateNodeList, fold
 
 TEMPLATES = {
     "base.html": """{% load i18n static %}
@@ -24,6 +26,7 @@ TEMPLATES = {
 {% translate "Stand" as stand %}{{ stand }} {% static 'x.css' as css %}{{ css }} {% url 'core:home' as home %}{{ home }}
 {% autoescape off %}{% url 'catalogue:list' %}{% translate "Suchen" %}{% endautoescape %}{% include "part.html" %}
 {% endblock %}""",
+    "sub.html": """{% extends "page.html" %}{% block title %}Unter – {{ block.super }}{% endblock %}""",
     "part.html": """{% load i18n %}<p>{% translate "Datenschutz" %} {% url 'core:privacy' %}</p>""",
 }
 
@@ -34,11 +37,11 @@ def _engine(loader: str) -> Engine:
                   libraries={"i18n": "smartcity.core.templatetags.fast_i18n", "static": "django.templatetags.static"})
 
 
-def _render(engine: Engine, language: str, request=None) -> str:
+def _render(engine: Engine, language: str, request=None, name: str = "page.html") -> str:
     with translation.override(language):
         context = Context({"user": "Anna <A>", "items": [1, 2]})
         context.request = request
-        return engine.get_template("page.html").render(context)
+        return engine.get_template(name).render(context)
 
 
 @pytest.mark.parametrize("language", ["de", "en"])
@@ -55,6 +58,28 @@ def test_same_output_as_the_unfolded_template(language):
     finally:
         set_script_prefix("/")
     assert "/rathaus/" not in _render(folded, language)
+
+
+def test_block_nodes_of_a_loaded_template_are_looked_up_once(monkeypatch):
+    """ExtendsNode asks the root template for its blocks on every render: answered from the first walk, with
+    the same nodes; two levels of {% extends %} and {{ block.super }} render as with Django's loader."""
+    folded, plain = _engine("smartcity.core.templatefold.Loader"), _engine("django.template.loaders.cached.Loader")
+    expected = {language: (_render(plain, language, name="sub.html"), _render(plain, language))
+                for language in ("de", "en")}
+    base = folded.get_template("base.html")
+    assert isinstance(base.nodelist, TemplateNodeList)
+    blocks = base.nodelist.get_nodes_by_type(BlockNode)
+    assert [block.name for block in blocks] == ["title", "content"]
+    assert _render(folded, "de", name="sub.html") == expected["de"][0]  # loads (and parses) every template
+    walks = []
+    walk = NodeList.get_nodes_by_type
+    monkeypatch.setattr(NodeList, "get_nodes_by_type", lambda self, kind: walks.append(kind) or walk(self, kind))
+    for language in ("de", "en", "de"):
+        assert "Unter – " in _render(folded, language, name="sub.html") == expected[language][0]
+        assert _render(folded, language) == expected[language][1]
+    assert BlockNode not in walks
+    again = base.nodelist.get_nodes_by_type(BlockNode)
+    assert again == blocks and again is not blocks
 
 
 def test_only_constant_nodes_are_folded():
