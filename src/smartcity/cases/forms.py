@@ -3,6 +3,8 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from smartcity.core.formfields import FieldCopiesMetaclass
+
 WIDGET_CLASSES = {
     forms.Select: "kern-form-input__select",
     forms.CheckboxInput: "kern-form-check__checkbox",
@@ -10,8 +12,9 @@ WIDGET_CLASSES = {
 }
 
 
-class KernForm(forms.Form):
-    """Adds KERN classes; after validation links each error to its field (aria-describedby, aria-invalid)."""
+class KernForm(forms.Form, metaclass=FieldCopiesMetaclass):
+    """Adds KERN classes; after validation links each error to its field (aria-describedby, aria-invalid).
+    Its instances copy the fields without ``copy.deepcopy`` (core/formfields.py)."""
 
     def __init__(self, *args, **kwargs) -> None:
         super().__init__(*args, **kwargs)
