@@ -24,12 +24,11 @@ from django.template.defaulttags import IfNode
 from django.template.loader_tags import BlockNode
 from django.template.loaders import cached
 from django.templatetags.static import StaticNode
-from django.urls import get_script_prefix, get_urlconf
 from django.utils.safestring import SafeString
 from django.utils.translation import get_language
 
 from .templatetags.fast_i18n import LiteralTranslateNode
-from .templatetags.fast_url import MemoURLNode, current_app
+from .templatetags.fast_url import MemoURLNode, url_inputs
 
 _generation = 0  # part of every memo key; a setting change makes all remembered output unreachable
 _MAX_PER_RUN = 64  # a bound, should the script prefix ever come from outside
@@ -66,8 +65,7 @@ class ConstantRunNode(Node):
         self._rendered: dict[tuple, SafeString] = {}
 
     def render(self, context: Any) -> SafeString:
-        key = (_generation, get_language(), get_urlconf(), get_script_prefix(),
-               current_app(getattr(context, "request", None)), context.autoescape)
+        key = (_generation, get_language(), url_inputs(context), context.autoescape)
         output = self._rendered.get(key)
         if output is None:
             output = self.nodelist.render(context)

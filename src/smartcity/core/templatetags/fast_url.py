@@ -41,15 +41,26 @@ def current_app(request: Any) -> str | None:
             return None
 
 
+def url_inputs(context: Any) -> tuple[str | None, Any, str]:
+    """The current app, URL configuration and script prefix of a render: the inputs of an argument-free
+    ``reverse()`` besides the language. Read once per context (each costs thread-local look-ups): the handler
+    sets them per request before any rendering, and no template tag changes them."""
+    inputs = context.__dict__.get("_url_inputs")
+    if inputs is None:
+        inputs = context._url_inputs = (current_app(getattr(context, "request", None)), get_urlconf(),
+                                         get_script_prefix())
+    return inputs
+
+
 class MemoURLNode(URLNode):
     """``{% url 'name' %}`` (a constant name, no arguments, no ``as``): reversed once per combination."""
 
     def render(self, context: Any) -> str:
-        app = current_app(getattr(context, "request", None))
-        key = (self.view_name.var, app, get_urlconf(), get_script_prefix(), get_language())
+        inputs = url_inputs(context)
+        key = (self.view_name.var, inputs, get_language())
         url = _urls.get(key)
         if url is None:
-            url = reverse(self.view_name.var, current_app=app)
+            url = reverse(self.view_name.var, current_app=inputs[0])
             if len(_urls) >= _MAX_URLS:
                 _urls.clear()
             _urls[key] = url

@@ -71,6 +71,24 @@ def test_script_prefix_is_part_of_the_memo_and_errors_are_djangos():
         fast.from_string("{% url 'gibt-es-nicht' %}").render(Context())
 
 
+def test_url_inputs_are_read_once_per_context(monkeypatch):
+    """The current app, URL configuration and script prefix are read at a context's first argument-free
+    ``{% url %}``; included templates (also ``only``) see the same request, and a new context reads them anew."""
+    reads = []
+    monkeypatch.setattr(fast_url, "get_script_prefix", lambda: reads.append(1) or "/")
+    request = RequestFactory().get("/backoffice/")
+    request.resolver_match = resolve("/backoffice/")
+    engine = Engine(builtins=["smartcity.core.templatetags.fast_url"], loaders=[(
+        "django.template.loaders.locmem.Loader", {"part.html": "{% url 'core:home' %}{% url 'portal:list' %}"})])
+    template = engine.from_string("{% url 'catalogue:list' %}{% include 'part.html' %}{% include 'part.html' only %}")
+    context = Context()
+    context.request = request
+    assert template.render(context) == "/leistungen///meine-antraege///meine-antraege/"
+    assert len(reads) == 1
+    template.render(Context())
+    assert len(reads) == 2
+
+
 @override_settings(ROOT_URLCONF="smartcity.core.tests.urls_for_fast_tags")
 def test_memo_is_cleared_when_settings_change():
     assert engines()[1].from_string("{% url 'catalogue:list' %}").render(Context()) == "/anders/"
