@@ -9,18 +9,15 @@ are escaped once per page where they repeat (case type, status label, assignee) 
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, NamedTuple
-from urllib.parse import quote
 
 from django import template
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext
 
-from smartcity.core.html import escape
+from smartcity.core.html import escape, url_for_each
 
 register = template.Library()
-_PLACEHOLDER = "0"
 
 
 class QueueRow(NamedTuple):
@@ -49,8 +46,7 @@ def _assignee(row: QueueRow) -> str:
 
 def render_rows(rows: Iterable[QueueRow], case_types: Mapping[int, Any], today: date) -> SafeString:
     """The ``<tr>`` elements of the queue table; ``case_types`` maps the rows' case type ids to CaseTypes."""
-    head, _, tail = reverse("backoffice:case", args=[_PLACEHOLDER]).rpartition(_PLACEHOLDER)
-    head, tail = escape(head), escape(tail)
+    case_url = url_for_each("backoffice:case")
     tz = timezone.get_current_timezone()
     resting = f'<span class="kern-badge kern-badge--info">{escape(gettext("ruht"))}</span>'
     overdue = f' <span class="kern-badge kern-badge--danger">{escape(gettext("überfällig"))}</span>'
@@ -78,7 +74,7 @@ def render_rows(rows: Iterable[QueueRow], case_types: Mapping[int, Any], today: 
         else:
             deadline = f"{due:%d.%m.%Y}"
         reference = escape(row.reference)
-        out.append(f'<tr><td><a class="kern-link" href="{head}{quote(row.reference, safe="-")}{tail}">{reference}'
+        out.append(f'<tr><td><a class="kern-link" href="{case_url(row.reference)}">{reference}'
                    f"</a></td><td>{name}</td><td>{escape(row.applicant_name or '–')}</td><td>{label}</td>"
                    f"<td>{row.received_at.astimezone(tz):%d.%m.%Y}</td><td>{deadline}</td><td>{assignee}</td></tr>")
     return SafeString("\n".join(out))
