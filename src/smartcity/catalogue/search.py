@@ -6,20 +6,24 @@ candidates (to_tsvector('german') prefix match or pg_trgm word similarity, both 
 scorer (textsearch.score on name and text) then decides and ranks them (then online services first, then
 by name), so both backends give the same results in the same order.
 
-The ranking of a query (and the list of Lebenslagen) changes only when the catalogue is edited, so it is
-cached per *catalogue version*: a counter in the shared cache that every save or delete of a service or
-Lebenslage, and every change of a service's Lebenslagen, increments (signals.py). Entries of older versions
-are never read again and expire. A request reads the version once and passes it on (each read is a round
-trip to the shared cache).
+The catalogue changes only when it is edited, so what a search page shows is kept per *catalogue version*, a
+random token in the shared cache that every save or delete of a service or Lebenslage, and every change of a
+service's Lebenslagen, replaces (signals.py; core.process_cache): the ranking of a query in the shared cache
+(entries of older versions are never read again and expire), the Lebenslagen and the services with their
+Lebenslagen in each process (a few hundred rows, rebuilt on the first read of a new version). A request reads the
+version once and passes it on (each read is a round trip to the shared cache).
 """
 
 import hashlib
 import json
 from collections.abc import Mapping
+from typing import NamedTuple
 
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
+
+from smartcity.core.process_cache import ProcessCache
 
 from . import textsearch
 from .models import Category, Service
@@ -31,33 +35,34 @@ VERSION_KEY = "catalogue:version"
 CACHE_SECONDS = 3600  # only bounds the memory of abandoned versions; correctness comes from the version
 
 
-def catalogue_version() -> int:
-    return cache.get_or_set(VERSION_KEY, 1, None)
+class Catalogue(NamedTuple):
+    """What the search page shows besides the ranking, per process. Shared by the process's requests: read
+    it, never change or save it."""
+
+    categories: list[Category]  # all Lebenslagen in display order (the search form's choices)
+    services: dict[int, Service]  # every service by id, with its Lebenslagen
 
 
-def bump_catalogue_version() -> None:
-    """Called after every change of the catalogue: cached rankings of the old version are never read again."""
-    try:
-        cache.incr(VERSION_KEY)
-    except ValueError:  # not in the cache (first change, or the cache was flushed)
-        cache.set(VERSION_KEY, 2, None)
+def _load() -> Catalogue:
+    return Catalogue(list(Category.objects.all()), Service.objects.prefetch_related("categories").in_bulk())
+
+
+_catalogue = ProcessCache(VERSION_KEY, _load)
+
+
+def catalogue_version() -> str:
+    return _catalogue.version()
 
 
 def note_catalogue_change() -> None:
-    """Bump now, so this transaction's own later reads see the change, and again after the commit: a request
-    that read the version in between may have cached the old rows under the new version."""
-    bump_catalogue_version()
-    transaction.on_commit(bump_catalogue_version)
+    """A new version now, so this transaction's own later reads see the change, and again after the commit: a
+    request that read the version in between may have kept the old rows under it."""
+    _catalogue.invalidate()
+    transaction.on_commit(_catalogue.invalidate)
 
 
-def categories(version: int) -> list[Category]:
-    """All Lebenslagen in display order (the search form's choices), cached per catalogue version."""
-    key = f"catalogue:categories:{version}"
-    found = cache.get(key)
-    if found is None:
-        found = list(Category.objects.all())
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+def categories(version: str) -> list[Category]:
+    return _catalogue.get(version).categories
 
 
 def _criteria(params: Mapping[str, str]) -> tuple[str, bool, list[str]]:
@@ -73,7 +78,7 @@ def _filtered(queryset: QuerySet[Service], category: str, online: bool) -> Query
     return queryset
 
 
-def matching_ids(params: Mapping[str, str], version: int) -> list[int]:
+def matching_ids(params: Mapping[str, str], version: str) -> list[int]:
     """Ids of the services matching Lebenslage, online-only and the text query, in result order (ranking for a
     text query, else by name); cached per catalogue version."""
     category, online, tokens = _criteria(params)
@@ -87,16 +92,10 @@ def matching_ids(params: Mapping[str, str], version: int) -> list[int]:
     return ids
 
 
-def services_in_order(ids: list[int], version: int) -> list[Service]:
-    """The services of one result page, in this order, with their Lebenslagen (what the result list shows);
-    cached per catalogue version, so a repeated search page costs no query."""
-    key = f"catalogue:services:{version}:{hashlib.sha256(repr(ids).encode()).hexdigest()}"
-    found = cache.get(key)
-    if found is None:
-        by_id = Service.objects.prefetch_related("categories").in_bulk(ids)
-        found = [by_id[pk] for pk in ids if pk in by_id]
-        cache.set(key, found, CACHE_SECONDS)
-    return found
+def services_in_order(ids: list[int], version: str) -> list[Service]:
+    """The services of one result page, in this order, with their Lebenslagen (what the result list shows)."""
+    services = _catalogue.get(version).services
+    return [services[pk] for pk in ids if pk in services]
 
 
 def filter_services(params: Mapping[str, str]) -> QuerySet[Service]:

@@ -31,8 +31,10 @@ class ProcessCache(Generic[T]):
     def version(self) -> str:
         return cache.get_or_set(self.key, uuid.uuid4().hex, timeout=None)
 
-    def get(self) -> T:
-        version = self.version()
+    def get(self, version: str | None = None) -> T:
+        """The data of ``version`` (a token the caller read from ``version()`` this request, to save a second
+        read), or of the current version."""
+        version = version or self.version()
         held = self._held
         if held is None or held[0] != version:
             with self._lock:

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from smartcity.audit.models import AuditEvent
 from smartcity.catalogue.exchange import CatalogueImportError, export_rows, import_rows
-from smartcity.catalogue.models import Service
+from smartcity.catalogue.models import Category, Service
 
 
 def test_list_page_searches(client, demo_catalogue):
@@ -182,7 +182,24 @@ def test_catalogue_version_is_bumped_again_after_commit(demo_catalogue, django_c
         service = Service.objects.get(slug="wohngeld")
         service.save()
         during = catalogue_version()
-    assert before < during < catalogue_version()
+    assert len({before, during, catalogue_version()}) == 3
+
+
+def test_search_page_shows_edits_at_once(client, demo_catalogue, django_assert_num_queries):
+    """The Lebenslagen and services are kept per process for the catalogue version: a repeated page reads no
+    database, and an edit (a new version) is on the next page."""
+    url = reverse("catalogue:list")
+    client.get(url, {"q": "hund"})
+    with django_assert_num_queries(0):
+        assert client.get(url, {"q": "hund"}).status_code == 200
+    service = Service.objects.get(slug=_search_slugs(client, q="hund")[0])
+    service.name_de = "Hund anmelden (neu)"
+    service.save()
+    Category.objects.create(slug="neu", name_de="Neue Lebenslage")
+    body = client.get(url, {"q": "hund"}).content.decode()
+    assert "Hund anmelden (neu)</a>" in body and '<option value="neu">Neue Lebenslage</option>' in body
+    Category.objects.get(slug="neu").delete()
+    assert '<option value="neu">' not in client.get(url, {"q": "hund"}).content.decode()
 
 
 def test_search_page_reads_the_catalogue_version_once(client, demo_catalogue, monkeypatch):
