@@ -7,6 +7,7 @@ from django import forms
 from django.db import connection
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from smartcity.accounts.models import StaffRole, User
@@ -49,7 +50,9 @@ class QueueFilter(KernForm):
         statuses = {s["code"]: s["label"] for s in DEFAULT_WORKFLOW["statuses"]}
         for case_type in self.case_types.values():
             statuses.update({s["code"]: s["label"] for s in case_type.workflow.get("statuses", [])})
-        self.fields["status"].choices = [("", _("alle Status")), *sorted(statuses.items(), key=lambda kv: kv[1])]
+        # The labels are the workflows' German texts, translated like the rows' status labels (Workflow.label).
+        labels = sorted(((code, gettext(label)) for code, label in statuses.items()), key=lambda kv: kv[1])
+        self.fields["status"].choices = [("", _("alle Status")), *labels]
 
     def queryset(self) -> QuerySet[Case]:
         """The filtered queue in the chosen order; an invalid filter shows the unfiltered queue of the user's

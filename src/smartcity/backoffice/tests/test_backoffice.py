@@ -267,6 +267,10 @@ def test_queue_rows_markup_escaping_and_deadline_states(staff_client, case_type,
     # English: the status labels and badges are translated.
     english = staff_client.get(reverse("backoffice:queue"), HTTP_ACCEPT_LANGUAGE="en").content.decode()
     assert 'kern-badge--danger">overdue</span>' in english
+    # The status filter's choices too, in the order of the translated labels.
+    choices = english[english.index('name="status"'):].split("</select>")[0]
+    assert '<option value="eingegangen">Received</option>' in choices and "Eingegangen" not in choices
+    assert choices.index(">Question to the applicant<") < choices.index(">Received<")
 
 
 @pytest.mark.postgres  # the SQL path is PostgreSQL's; elsewhere page_rows uses the ORM's queries
