@@ -11,7 +11,7 @@ construction (mean = users / throughput). With ``--rate R`` the users pace thems
 second in total (a request every users/R seconds each, at once if the answer came later), which measures
 the latency at that load; the achieved rate falls below R when the server cannot keep up. Sessions are
 written straight into the session store (the state after a completed login, with 2FA for staff), so login
-rate limits don't interfere. Prints p50/p95/p99 latency and requests per second per endpoint, the load
+rate limits don't interfere; each user also sends the CSRF cookie its browser got with its first page. Prints p50/p95/p99 latency and requests per second per endpoint, the load
 average, and the CPU time gunicorn, PostgreSQL and this load generator spent per request.
 """
 
@@ -22,6 +22,7 @@ import random
 import runpy
 import signal
 import statistics
+import string
 import subprocess
 import sys
 import time
@@ -40,9 +41,12 @@ QUEUE_QUERIES = ["", "?seite=2", "?seite=40", "?status=in_pruefung", "?mine=on",
 
 
 def make_sessions(citizens: int, staff: int) -> tuple[list[str], list[str]]:
-    """Session keys of citizens who have cases, and of bench caseworkers with a verified OTP device."""
+    """Cookie headers of citizens who have cases, and of bench caseworkers with a verified OTP device: the
+    session, and the CSRF cookie a browser holds from its first page (without it every page would create a
+    new CSRF secret and send it in a ``Set-Cookie``, which browsers' later requests do not cause)."""
     from django.conf import settings
     from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.utils.crypto import get_random_string
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -58,7 +62,8 @@ def make_sessions(citizens: int, staff: int) -> tuple[list[str], list[str]]:
         if device is not None:
             store[DEVICE_ID_SESSION_KEY] = device.persistent_id
         store.create()
-        return store.session_key
+        csrf_secret = get_random_string(32, allowed_chars=string.ascii_letters + string.digits)
+        return f"{settings.SESSION_COOKIE_NAME}={store.session_key}; {settings.CSRF_COOKIE_NAME}={csrf_secret}"
 
     people = list(User.objects.filter(username__startswith=f"{BENCH_PREFIX}buerger-", cases__isnull=False)
                   .distinct().order_by("?")[:citizens])
@@ -86,7 +91,7 @@ class Client:
                 self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
             try:
                 self.writer.write(f"GET {path} HTTP/1.1\r\nHost: {self.host}:{self.port}\r\n"
-                                  f"Cookie: sessionid={self.cookie}\r\nAccept-Language: de\r\n"
+                                  f"Cookie: {self.cookie}\r\nAccept-Language: de\r\n"
                                   f"{self.close_header}\r\n".encode())
                 await self.writer.drain()
                 return await self._read_response()
