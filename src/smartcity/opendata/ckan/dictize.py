@@ -12,15 +12,17 @@ from ..models import Dataset, Group, Organization, Resource, Tag
 from . import packages
 
 
-def ckan_time(value: datetime | None) -> str | None:
-    """Naive ISO 8601 UTC with microseconds, as CKAN writes metadata_created/_modified."""
-    if value is None:
-        return None
+def ckan_time(value: datetime | str | None) -> str | None:
+    """Naive ISO 8601 UTC with microseconds, as CKAN writes metadata_created/_modified. Text is such a value
+    already (written so by PostgreSQL, ``packages``)."""
+    if value is None or value.__class__ is str:
+        return value
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%f")  # no %z: the offset is not written
 
 
-def _iso(value: date | datetime | None) -> str | None:
-    return value.isoformat() if value else None
+def _iso(value: date | datetime | str | None) -> str | None:
+    """ISO 8601; text is such a value already (``packages``)."""
+    return (value if value.__class__ is str else value.isoformat()) if value else None
 
 
 def organization_dict(org: Organization, *, package_count: int | None = None) -> dict[str, Any]:

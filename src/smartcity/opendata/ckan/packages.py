@@ -1,8 +1,10 @@
 """The rows a package dict is built from, for many datasets at once and without model instances (ADR 0073).
 
 Every row has the attribute names of its model, so ``dictize`` builds the same dict from a row as from an
-instance. PostgreSQL: the datasets with their organisation, tags and groups in one statement (JSON
-aggregates of the relations), their active resources in a second one; other databases: one ORM query per table.
+instance. PostgreSQL: one statement returns the whole page as one JSON document (ADR 0073, amendment): per
+dataset an array of its columns, its organisation's columns, its tags, groups and active resources, with the
+timestamps already written as ``dictize`` writes them and the ids as text, so Python makes no datetime or UUID
+objects and decodes the page with one ``json.loads``. Other databases: one ORM query per table.
 """
 
 import json
@@ -12,6 +14,7 @@ from functools import cache
 from typing import Any, NamedTuple
 
 from django.db import connection
+from django.db.models import DateTimeField
 
 from ..models import Dataset, Group, Organization, Resource, Tag
 
@@ -28,8 +31,14 @@ RESOURCE_FIELDS = (
     "created", "last_modified", "metadata_modified", "datastore_status", "state", "license_id",
     "license_attribution", "extras",
 )
-_JSON_COLUMNS = {"contributor_ids", "extras"}  # jsonb arrives as text on Django's connections
-_EMPTY = {"{}": dict, "[]": list}
+# PostgreSQL writes the timestamps as dictize writes them (ckan_time and _iso pass text through): CKAN's naive UTC
+# with microseconds; the DCAT-AP.de extras issued/modified as datetime.isoformat() of the UTC value (offset
+# +00:00, microseconds only when not 0). FM: years before 1000 without zeros, as strftime's %Y on glibc.
+_CKAN_TIME = "to_char({c} AT TIME ZONE 'UTC', 'FMYYYY-MM-DD\"T\"HH24:MI:SS.US')"
+_ISO_TIME = ("to_char({c} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS') "
+             "|| CASE WHEN {c} = date_trunc('second', {c}) THEN '' ELSE to_char({c} AT TIME ZONE 'UTC', '.US') END "
+             "|| '+00:00'")
+_ISO_TIMES = {"issued", "modified"}
 
 
 class TagRow(NamedTuple):
@@ -57,74 +66,63 @@ def load(ids: Sequence) -> list[PackageRows]:
     if not ids:
         return []
     found = _load_postgresql(ids) if connection.vendor == "postgresql" else _load_orm(ids)
-    return [found[i] for i in ids if i in found]
+    keys = [str(i) for i in ids]
+    return [found[key] for key in keys if key in found]
 
 
 def _columns(model, fields: Sequence[str], alias: str) -> str:
-    return ", ".join(f"{alias}.{model._meta.get_field(name).column}" for name in fields)
+    """The fields as JSON array elements: timestamps as text (see _CKAN_TIME), every other value as it is
+    (uuid as its canonical text, jsonb as the JSON it holds, date as ISO 8601)."""
+    columns = []
+    for name in fields:
+        field = model._meta.get_field(name)
+        column = f"{alias}.{field.column}"
+        if isinstance(field, DateTimeField):
+            column = (_ISO_TIME if name in _ISO_TIMES else _CKAN_TIME).format(c=column)
+        columns.append(column)
+    return ", ".join(columns)
 
 
 @cache
-def _statements() -> tuple[str, str, type, type, type]:
-    """The two statements and the row types, built once from the models' table and column names."""
+def _statement() -> tuple[str, type, type, type]:
+    """The statement and the row types, built once from the models' table and column names."""
     dataset, org, res = Dataset._meta.db_table, Organization._meta.db_table, Resource._meta.db_table
     tags, groups = Dataset.tags.through._meta.db_table, Dataset.groups.through._meta.db_table
-    # Only the models' table and column names are put into the SQL; the ids are a parameter.
-    packages = (
-        f"SELECT {_columns(Dataset, DATASET_FIELDS, 'd')}, {_columns(Organization, ORGANIZATION_FIELDS, 'o')}, "  # noqa: S608
-        f"(SELECT json_agg(json_build_array(t.id, t.name) ORDER BY t.name) FROM {tags} dt "
-        f" JOIN {Tag._meta.db_table} t ON t.id = dt.tag_id WHERE dt.dataset_id = d.id), "
-        f"(SELECT json_agg(json_build_array(g.id, g.name, g.title, g.description) ORDER BY g.name) FROM {groups} dg "
-        f" JOIN {Group._meta.db_table} g ON g.id = dg.group_id WHERE dg.dataset_id = d.id) "
+    # Only the models' table and column names are put into the SQL; the ids are a parameter. Tags and groups by
+    # primary key (= ANY of the dataset's ids): joined instead, the planner hashes the whole tag table per dataset.
+    statement = (
+        f"SELECT json_agg(json_build_array({_columns(Dataset, DATASET_FIELDS, 'd')}, "  # noqa: S608
+        f"{_columns(Organization, ORGANIZATION_FIELDS, 'o')}, "
+        f"(SELECT json_agg(json_build_array(t.id, t.name) ORDER BY t.name) FROM {Tag._meta.db_table} t "
+        f" WHERE t.id = ANY(ARRAY(SELECT dt.tag_id FROM {tags} dt WHERE dt.dataset_id = d.id))), "
+        f"(SELECT json_agg(json_build_array(g.id, g.name, g.title, g.description) ORDER BY g.name) "
+        f" FROM {Group._meta.db_table} g "
+        f" WHERE g.id = ANY(ARRAY(SELECT dg.group_id FROM {groups} dg WHERE dg.dataset_id = d.id))), "
+        f"(SELECT json_agg(json_build_array({_columns(Resource, RESOURCE_FIELDS, 'r')}) ORDER BY r.position) "
+        f" FROM {res} r WHERE r.dataset_id = d.id AND r.state = 'active')))::text "
         f"FROM {dataset} d JOIN {org} o ON o.id = d.organization_id WHERE d.id = ANY(%s)"
     )
-    resources = (f"SELECT {_columns(Resource, RESOURCE_FIELDS, 'r')} FROM {res} r "  # noqa: S608
-                 f"WHERE r.dataset_id = ANY(%s) AND r.state = 'active' ORDER BY r.position")
-    return (packages, resources, NamedTuple("DatasetRow", [(f, Any) for f in DATASET_FIELDS]),
+    return (statement, NamedTuple("DatasetRow", [(f, Any) for f in DATASET_FIELDS]),
             NamedTuple("OrganizationRow", [(f, Any) for f in ORGANIZATION_FIELDS]),
             NamedTuple("ResourceRow", [(f, Any) for f in RESOURCE_FIELDS]))
 
 
-def _decoder(fields: Sequence[str]):
-    """Row tuple → the same tuple with its jsonb columns decoded, as Django's JSONField decodes them."""
-    positions = [i for i, name in enumerate(fields) if name in _JSON_COLUMNS]
-
-    def decode(row: tuple) -> list:
-        values = list(row)
-        for i in positions:
-            value = values[i]
-            if value is not None:
-                # Most extras are empty: a new empty container costs a fraction of json.loads.
-                values[i] = _EMPTY[value]() if value in _EMPTY else json.loads(value)
-        return values
-
-    return decode
-
-
-_decode_dataset = _decoder(DATASET_FIELDS)
-_decode_resource = _decoder(RESOURCE_FIELDS)
-
-
-def _load_postgresql(ids: Sequence) -> dict[Any, PackageRows]:
-    packages, resources, dataset_row, org_row, resource_row = _statements()
-    by_dataset: dict[Any, list] = defaultdict(list)
-    n, m = len(DATASET_FIELDS), len(DATASET_FIELDS) + len(ORGANIZATION_FIELDS)
+def _load_postgresql(ids: Sequence) -> dict[str, PackageRows]:
+    statement, dataset_row, org_row, resource_row = _statement()
     with connection.cursor() as cur:
-        cur.execute(packages, [list(ids)])
-        rows = cur.fetchall()
-        cur.execute(resources, [list(ids)])
-        for row in cur.fetchall():
-            res = resource_row(*_decode_resource(row))
-            by_dataset[res.dataset_id].append(res)
+        cur.execute(statement, [list(ids)])
+        page = cur.fetchone()[0]
+    n, m = len(DATASET_FIELDS), len(DATASET_FIELDS) + len(ORGANIZATION_FIELDS)
     result = {}
-    for row in rows:
-        ds = dataset_row(*_decode_dataset(row[:n]))
-        result[ds.id] = PackageRows(ds, org_row(*row[n:m]), [TagRow(*t) for t in row[m] or ()],
-                                    [GroupRow(*g) for g in row[m + 1] or ()], by_dataset[ds.id])
+    for values in json.loads(page) if page else ():
+        ds = dataset_row._make(values[:n])
+        result[ds.id] = PackageRows(ds, org_row._make(values[n:m]), [TagRow(*t) for t in values[m] or ()],
+                                    [GroupRow(*g) for g in values[m + 1] or ()],
+                                    [resource_row._make(r) for r in values[m + 2] or ()])
     return result
 
 
-def _load_orm(ids: Sequence) -> dict[Any, PackageRows]:
+def _load_orm(ids: Sequence) -> dict[str, PackageRows]:
     datasets = list(Dataset.objects.filter(id__in=ids).order_by().values_list(*DATASET_FIELDS, named=True))
     orgs = {org.id: org for org in Organization.objects.filter(pk__in={ds.organization_id for ds in datasets})
             .order_by().values_list(*ORGANIZATION_FIELDS, named=True)}
@@ -141,5 +139,5 @@ def _load_orm(ids: Sequence) -> dict[Any, PackageRows]:
     for res in (Resource.objects.filter(dataset_id__in=ids, state="active").order_by("position")
                 .values_list(*RESOURCE_FIELDS, named=True)):
         resources[res.dataset_id].append(res)
-    return {ds.id: PackageRows(ds, orgs[ds.organization_id], tags[ds.id], groups[ds.id], resources[ds.id])
+    return {str(ds.id): PackageRows(ds, orgs[ds.organization_id], tags[ds.id], groups[ds.id], resources[ds.id])
             for ds in datasets}

@@ -3,6 +3,7 @@
 import json
 import uuid
 from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from smartcity.opendata import search, services
 from smartcity.opendata.ckan import packages
 from smartcity.opendata.ckan.dictize import package_dict, package_dicts, prefetch
-from smartcity.opendata.models import Dataset, Resource
+from smartcity.opendata.models import Dataset, Organization, Resource
 
 from .conftest import make_dataset
 
@@ -111,3 +112,56 @@ def test_facet_labels_without_postgresql_statement_agree(varied, monkeypatch):
     monkeypatch.setattr(search, "_is_pg", lambda: False)
     assert search._facet_labels(raw) == labels
     assert search._facet_labels({"tags": {}}) == {"tags": {}}
+
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+@pytest.fixture
+def time_edges(orgs):
+    """Timestamps that a formatting slip would show: local times whose UTC date (and year) is the day before,
+    summer time, microseconds 0 and not 0, a year before 1000, and None."""
+    ds = make_dataset(orgs[0], "zeitgrenzen", resources=[{"url": "https://example.org/a.csv"},
+                                                         {"url": "https://example.org/b.csv"}])
+    Dataset.objects.filter(pk=ds.pk).update(
+        metadata_created=datetime(2026, 1, 1, 0, 30, tzinfo=BERLIN),  # 23:30 UTC on New Year's Eve
+        metadata_modified=datetime(2026, 3, 1, 23, 30, 0, 5, tzinfo=BERLIN),
+        issued=datetime(2026, 7, 1, 0, 15, tzinfo=BERLIN),  # summer time: UTC+2
+        modified=datetime(2026, 1, 1, 0, 0, 0, 120000, tzinfo=UTC),
+        temporal_start=date(999, 1, 1), temporal_end=None)
+    first, second = Resource.objects.filter(dataset=ds).order_by("position")
+    Resource.objects.filter(pk=first.pk).update(created=datetime(2025, 10, 26, 2, 30, tzinfo=UTC),
+                                                last_modified=datetime(999, 5, 6, 7, 8, 9, tzinfo=UTC))
+    Resource.objects.filter(pk=second.pk).update(last_modified=None, size=None)
+    Organization.objects.filter(pk=orgs[0].pk).update(created=datetime(2024, 12, 31, 23, 59, 59, 999999,
+                                                                       tzinfo=BERLIN))
+    return ds
+
+
+def test_timestamps_at_the_edges(time_edges):
+    shown = package_dicts([time_edges.id])[0]
+    assert (shown["metadata_created"], shown["metadata_modified"]) == ("2025-12-31T23:30:00.000000",
+                                                                        "2026-03-01T22:30:00.000005")
+    extras = {e["key"]: e["value"] for e in shown["extras"]}
+    assert (extras["issued"], extras["modified"]) == ("2026-06-30T22:15:00+00:00", "2026-01-01T00:00:00.120000+00:00")
+    assert extras["temporal_start"] == "0999-01-01" and "temporal_end" not in extras
+    assert shown["organization"]["created"] == shown["organization"]["revision_timestamp"] == \
+        "2024-12-31T22:59:59.999999"
+    first, second = shown["resources"]
+    assert (first["created"], first["last_modified"]) == ("2025-10-26T02:30:00.000000", "999-05-06T07:08:09.000000")
+    assert (second["last_modified"], second["size"]) == (None, None)
+    assert _dumps(shown) == _dumps(_instance_dicts([time_edges.id])[0])
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="compares the PostgreSQL statement with the ORM")
+def test_postgresql_statement_and_orm_agree_field_by_field(varied, time_edges, monkeypatch):
+    ids = [ds.id for ds in [*varied, time_edges]]
+    statement = package_dicts(ids)
+    monkeypatch.setattr(packages, "_load_postgresql", packages._load_orm)
+    orm = package_dicts(ids)
+    assert len(statement) == len(orm) == len(ids) and statement[-1]["name"] == "zeitgrenzen"
+    for ours, theirs in zip(statement, orm, strict=True):
+        assert list(ours) == list(theirs)
+        for key, value in ours.items():
+            assert _dumps(value) == _dumps(theirs[key]), (ours["name"], key)
+            assert type(value) is type(theirs[key]), (ours["name"], key)
