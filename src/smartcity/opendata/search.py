@@ -15,6 +15,7 @@ from concurrent import futures
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
+from operator import itemgetter
 
 from django.conf import settings
 from django.contrib.postgres.search import SearchQuery, SearchRank
@@ -665,13 +666,20 @@ def bucket_counts(where: Q, fields: list[str], limit: int, mincount: int,
 
 
 def _ranked(raw: dict[str, dict[str, int]], limit: int, mincount: int) -> dict[str, list[tuple[str, str, int]]]:
-    labels = _facet_labels(raw)
-    facets = {}
-    for name in raw:
-        items = sorted(((*labels[name][v], n) for v, n in raw[name].items() if n >= mincount),
-                       key=lambda r: (-r[2], r[0]))
-        facets[name] = items if limit < 0 else items[:limit]
-    return facets
+    """Per facet (value as CKAN names it, label, count): count desc, then that value; at most ``limit`` (< 0: all).
+
+    Two stable sorts that compare tuples in C (by value, which is unique, then by count desc) instead of a key
+    function per value; only the values shown are labelled, except organisations: they are ordered by their
+    name, which the label gives."""
+    def top(items: list[tuple]) -> list[tuple]:
+        ranked = sorted(sorted(items), key=itemgetter(-1), reverse=True)
+        return ranked if limit < 0 else ranked[:limit]
+
+    shown = {name: dict(kept if name == "organization" else top(kept))
+             for name, kept in ((name, [(v, n) for v, n in counts.items() if n >= mincount])
+                                for name, counts in raw.items())}
+    labels = _facet_labels(shown)
+    return {name: top([(*labels[name][v], n) for v, n in counts.items()]) for name, counts in shown.items()}
 
 
 # The FacetCount rows of one organisation in one statement (ADR 0093): its datasets' facet columns are read once

@@ -107,6 +107,24 @@ def test_facet_labels_limit_and_mincount(random_catalogue):
     assert search.search(scope, facet_fields=[]).facets == {}
 
 
+def test_ranked_orders_by_count_then_value_and_organisations_by_name(orgs):
+    """_ranked against the plain definition (sort key: count desc, then the value as CKAN names it), with many
+    equal counts; organisations are named in another order than their ids."""
+    extra = [Organization.objects.create(name=f"org-{c}", title=f"Org {c}") for c in "dcab"]
+    rng = random.Random(5)
+    raw = {"organization": {str(o.id): rng.choice([1, 2, 2, 3]) for o in [*orgs, *extra]},
+           "groups": {g: rng.randint(1, 3) for g in Group.objects.values_list("name", flat=True)},
+           "tags": {f"tag-{i:03d}": rng.randint(1, 4) for i in range(120)},
+           "license_id": {lic: rng.randint(1, 2) for lic in LICENSES}}
+    labels = search._facet_labels(raw)
+    for limit in (-1, 0, 1, 3, 50):
+        for mincount in (1, 2, 5):
+            want = {name: sorted(((*labels[name][v], n) for v, n in counts.items() if n >= mincount),
+                                 key=lambda r: (-r[2], r[0])) for name, counts in raw.items()}
+            got = search._ranked(raw, limit, mincount)
+            assert got == {name: items if limit < 0 else items[:limit] for name, items in want.items()}
+
+
 def test_facet_columns_follow_the_related_rows(random_catalogue):
     for ds in Dataset.objects.prefetch_related("tags", "groups", "resources"):
         assert ds.facet_tags == sorted(t.name for t in ds.tags.all())
