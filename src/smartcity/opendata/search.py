@@ -241,12 +241,10 @@ def search(scope: Q, *, q: str = "", fq_list: list[str] = (), sort: str = "", ro
            start: int = 0, facet_fields: list[str] = (), facet_limit: int = 50, facet_mincount: int = 1,
            ) -> SearchResult:
     where, texts = compile_filters(q, list(fq_list))
-    qs = Dataset.objects.filter(scope & where)
     order = parse_sort(sort)
-    if any(f == "score" for f, _ in order) and texts and _is_pg():
-        qs = qs.annotate(score=SearchRank(F("search_vector"), SearchQuery(" ".join(texts), config="german")))
+    ranked = bool(texts) and _is_pg() and any(f == "score" for f, _ in order)
     # Sort columns are NOT NULL: a plain DESC lets PostgreSQL walk the btree index instead of sorting.
-    order = [(name, desc) for name, desc in order if name != "score" or "score" in qs.query.annotations]
+    order = [(name, desc) for name, desc in order if name != "score" or ranked]
     order.append(("id", False))  # deterministic paging
     fields = [name for name in facet_fields if name in FACET_FIELDS]
     word = _one_word(scope, q, fq_list, order)
@@ -254,6 +252,9 @@ def search(scope: Q, *, q: str = "", fq_list: list[str] = (), sort: str = "", ro
     if found is not None:
         count, raw, page = found
         return SearchResult(count, page, _ranked(raw, facet_limit, facet_mincount))
+    qs = Dataset.objects.filter(scope & where)  # built only here: the postings above need no queryset
+    if ranked:
+        qs = qs.annotate(score=SearchRank(F("search_vector"), SearchQuery(" ".join(texts), config="german")))
     by_bucket = _by_bucket(scope & where)
     seconds = settings.OPENDATA_FACET_CACHE_SECONDS
     key = _aggregate_key(qs, q, fq_list, fields, facet_limit, facet_mincount) if seconds > 0 else ""
