@@ -11,8 +11,9 @@ construction (mean = users / throughput). With ``--rate R`` the users pace thems
 second in total (a request every users/R seconds each, at once if the answer came later), which measures
 the latency at that load; the achieved rate falls below R when the server cannot keep up. Sessions are
 written straight into the session store (the state after a completed login, with 2FA for staff), so login
-rate limits don't interfere; each user also sends the CSRF cookie its browser got with its first page. Prints p50/p95/p99 latency and requests per second per endpoint, the load
-average, and the CPU time gunicorn, PostgreSQL and this load generator spent per request.
+rate limits don't interfere; each user also sends the CSRF cookie its browser got with its first page. Prints
+p50/p95/p99 latency and requests per second per endpoint, the load average, and the CPU time gunicorn,
+PostgreSQL and this load generator spent per request.
 """
 
 import argparse
