@@ -17,7 +17,7 @@ keepalive = 5
 max_requests = 5000  # recycle workers to bound memory growth
 max_requests_jitter = 500
 accesslog = "-"
-access_log_format = '{"ts":"%(t)s","remote":"%(h)s","request":"%(r)s","status":%(s)s,"bytes":"%(b)s","ms":%(M)s}'
+logger_class = "smartcity.core.accesslog.AccessLogger"  # one JSON line per request, with the request id
 forwarded_allow_ips = os.environ.get("GUNICORN_FORWARDED_ALLOW_IPS", "127.0.0.1")
 
 
