@@ -102,14 +102,21 @@ def _prefix_q(f: str, stem: str) -> Q | None:
 
 def _facet_column_q(f: str, v: str) -> Q:
     """PostgreSQL: ``tags:x``, ``groups:x``, ``res_format:x`` as containment in the dataset's facet column
-    (``facet_tags @> '["x"]'``, GIN index of migration 0004) instead of a sub-select on the relation table.
+    (``facet_tags @> '["x"]'``) instead of a sub-select on the relation table.
 
     The columns hold exactly what the relation tables say (``services.reindex``, ADR 0071): tag names, group
     names, the distinct formats of the active resources. Formats are stored upper-case
     (``vocab.normalise_format``), so the case-insensitive ``res_format`` compares the upper-cased value.
-    The columns are never NULL, so a negation is exact."""
-    column = _FACET_COLUMNS[f]
-    return Q(**{f"{column}__contains": [v.upper() if f == "res_format" else v]})
+    The columns are never NULL, so a negation is exact.
+
+    The JSON test is ANDed with the code test it implies (``facet_codes`` holds ``hashtext('<field>:<value>')`` of
+    every value, migration 0005), which the GIN index of migration 0008 answers: several such filters are one
+    index scan (ADR 0095). A hash collision only adds candidates the JSON test rejects, so the result, negated or
+    not, is the JSON test's."""
+    column, value = _FACET_COLUMNS[f], v.upper() if f == "res_format" else v
+    code = RawSQL('"opendata_dataset"."facet_codes" @> ARRAY[hashtext(%s)]', (f"{f}:{value}",),
+                  output_field=BooleanField())
+    return Q(code, **{f"{column}__contains": [value]})
 
 
 def _term_q(node: query.Term) -> Q:
@@ -649,7 +656,7 @@ _BUCKET_LOOKUPS = {"state", "state__in", "private", "organization_id", "organiza
 
 def _by_bucket(where: Q) -> bool:
     """Whether the filter can be evaluated on FacetCount rows instead of datasets."""
-    return all(_by_bucket(child) if isinstance(child, Q) else child[0] in _BUCKET_LOOKUPS
+    return all(_by_bucket(child) if isinstance(child, Q) else isinstance(child, tuple) and child[0] in _BUCKET_LOOKUPS
                for child in where.children)
 
 
