@@ -4,7 +4,8 @@
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/sc_bench python bench/portal/run.py [--rate 220] [--duration 60]
 
 Citizens alternate between the catalogue search and Meine Anträge; caseworkers page and filter their
-department's back-office queue. Each virtual user keeps one persistent HTTP/1.1 connection. Without
+department's back-office queue. Each virtual user opens a connection per request, as nginx does to its
+upstream (``--keepalive``: one persistent HTTP/1.1 connection per user). Without
 ``--rate`` each user sends the next request as soon as the previous answer is read (closed loop, no think
 time): requests per second is then the server's saturation throughput, and the latency is queueing by
 construction (mean = users / throughput). With ``--rate R`` the users pace themselves to R requests per
@@ -183,11 +184,16 @@ async def drive(args, citizens: list[str], staff: list[str], urls, master: int) 
     async def sample_cpu() -> None:
         # CPU time the server side spends per request does not depend on what else runs on the machine.
         await asyncio.sleep(max(0.0, measure_from - time.perf_counter()))
-        web, db = await asyncio.to_thread(server_pids, master)
-        web_start, db_start, client_start = cpu_seconds(web), cpu_seconds(db), time.process_time()
-        await asyncio.sleep(max(0.0, stop_at - time.perf_counter()))
-        cpu["web"], cpu["db"] = cpu_seconds(web) - web_start, cpu_seconds(db) - db_start
-        cpu["client"] = time.process_time() - client_start
+        web, db = CpuMeter(reaper=master), CpuMeter()
+        client_start = time.process_time()
+        while True:
+            workers, backends = await asyncio.to_thread(server_pids, master)
+            web.sample(workers)
+            db.sample(backends)
+            if time.perf_counter() >= stop_at:
+                break
+            await asyncio.sleep(min(1.0, max(0.0, stop_at - time.perf_counter())))
+        cpu["web"], cpu["db"], cpu["client"] = web.spent, db.spent, time.process_time() - client_start
 
     await asyncio.gather(sample_cpu(), *tasks)
     return results, errors, cpu
@@ -196,16 +202,45 @@ async def drive(args, citizens: list[str], staff: list[str], urls, master: int) 
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 
 
-def cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of these processes so far (processes that ended meanwhile count as 0)."""
-    total = 0
-    for pid in pids:
-        try:
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        total += int(fields[11]) + int(fields[12])  # utime, stime
-    return total / CLK_TCK
+def _proc_times(pid: int) -> tuple[int, int] | None:
+    """Clock ticks of one process: its own user + system CPU, and that of its children it has reaped."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None  # ended meanwhile
+    return int(fields[11]) + int(fields[12]), int(fields[13]) + int(fields[14])  # utime+stime, cutime+cstime
+
+
+class CpuMeter:
+    """CPU seconds a changing set of processes spent since the first sample. gunicorn recycles its workers
+    (max_requests), and their PostgreSQL backends end with them: a process first seen later counts from 0. The
+    master reaps its workers, so a worker's whole life shows in the master's children's times once it has
+    ended (``reaper``): only its CPU before the first sample is then taken off. An ended process without a
+    reaper here (a backend) keeps its last sampled time, losing at most one interval."""
+
+    def __init__(self, reaper: int | None = None) -> None:
+        self.reaper = reaper
+        self.first: dict[int, int] = {}
+        self.last: dict[int, int] = {}
+        self.alive: set[int] = set()
+
+    def sample(self, pids: list[int]) -> None:
+        initial, self.alive = not self.first, set()
+        for pid in pids:
+            times = _proc_times(pid)
+            if times is None:
+                continue
+            self.alive.add(pid)
+            self.last[pid] = times[0] + (times[1] if pid == self.reaper else 0)
+            self.first.setdefault(pid, self.last[pid] if initial else 0)
+
+    @property
+    def spent(self) -> float:
+        ticks = 0
+        for pid, first in self.first.items():
+            reaped = self.reaper is not None and pid != self.reaper and pid not in self.alive
+            ticks += -first if reaped else self.last[pid] - first
+        return ticks / CLK_TCK
 
 
 def server_pids(master: int) -> tuple[list[int], list[int]]:
@@ -241,12 +276,14 @@ def report(results, errors, cpu: dict[str, float], args) -> None:
     print(f"{'all':<22}{len(everything):>9}{len(everything) / duration:>9.1f}{pct(everything, 50):>9.1f}"
           f"{pct(everything, 95):>9.1f}{pct(everything, 99):>9.1f}")
     total_errors = sum(sum(e.values()) for e in errors.values())
-    verdict = "met" if pct(everything, 95) < 150 and len(everything) / duration >= 200 and not total_errors \
-        else "NOT met"
-    print(f"targets p95 < 150 ms and >= 200 req/s without errors: {verdict}")
-    if not args.rate:
-        print("(closed loop: the mean latency is users / throughput by Little's law; --rate measures latency at "
-              "a given load)")
+    rate_met = len(everything) / duration >= 200 and not total_errors
+    if args.rate:
+        verdict = "met" if rate_met and pct(everything, 95) < 150 else "NOT met"
+        print(f"targets p95 < 150 ms and >= 200 req/s without errors: {verdict}")
+    else:
+        # Little's law: the mean latency is users / throughput, so only the throughput says something here.
+        print(f"target >= 200 req/s without errors: {'met' if rate_met else 'NOT met'} (closed loop: the latency "
+              "is queueing by construction; --rate measures the latency at a given load)")
     if everything and cpu:
         web_ms, db_ms, client_ms = (cpu[k] * 1000 / len(everything) for k in ("web", "db", "client"))
         cores = os.cpu_count() or 1
