@@ -1,7 +1,8 @@
 """Demo case types and a realistic mix of cases (idempotent: skipped when demo cases exist)."""
 
 import random
-from datetime import timedelta
+from collections.abc import Callable
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import transaction
@@ -9,9 +10,11 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from smartcity.accounts.models import StaffRole, User
+from smartcity.documents.models import Document
+from smartcity.notifications.models import Notification
 
 from . import services
-from .models import Case, CaseType, StatusChange
+from .models import Case, CaseType, Message, StatusChange
 
 DOG_TAX = "hundesteuer-anmeldung"
 CIVIL_STATUS = "personenstandsurkunde"
@@ -74,31 +77,38 @@ def _staff(department_code: str) -> User | None:
     return role.user if role else None
 
 
-def _play(case: Case, step: int, worker: Any, rng: random.Random) -> None:
-    """Move a case along a plausible path; ``step`` decides how far."""
+def _actions(case: Case, step: int, worker: Any, rng: random.Random) -> list[Callable[[], Any]]:
+    """A plausible path for a case, one entry per working step; ``step`` decides how far."""
+    actions: list[Callable[[], Any]] = []
     if step >= 1:
-        services.transition(case, "in_pruefung", actor=worker)
-        if worker:
-            services.assign(case, worker, actor=worker)
+        def start() -> None:
+            services.transition(case, "in_pruefung", actor=worker)
+            if worker:
+                services.assign(case, worker, actor=worker)
+        actions.append(start)
     if step == 2:
-        services.send_message(case, sender=worker, body=rng.choice(QUESTIONS), is_question=True)
+        actions.append(lambda: services.send_message(case, sender=worker, body=rng.choice(QUESTIONS),
+                                                     is_question=True))
     if step == 3:
-        services.decide(case, outcome="approved", actor=worker,
-                        reasons="Die Angaben sind vollständig und die Voraussetzungen liegen vor.")
+        actions.append(lambda: services.decide(case, outcome="approved", actor=worker,
+                                               reasons="Die Angaben sind vollständig und die Voraussetzungen "
+                                                       "liegen vor."))
     if step == 4:
-        services.decide(case, outcome="rejected", actor=worker,
-                        reasons="Trotz Rückfrage fehlen die erforderlichen Nachweise; der Antrag kann deshalb "
-                                "nicht bewilligt werden.")
+        actions.append(lambda: services.decide(case, outcome="rejected", actor=worker,
+                                               reasons="Trotz Rückfrage fehlen die erforderlichen Nachweise; der "
+                                                       "Antrag kann deshalb nicht bewilligt werden."))
+    return actions
 
 
-def _backdate(case: Case, rng: random.Random) -> None:
-    """Spread history over the days after receipt, so timelines and statistics look like real work."""
-    moment = case.received_at
-    for change in case.status_changes.order_by("id")[1:]:
-        moment += timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 5))
-        StatusChange.objects.filter(pk=change.pk).update(created_at=moment)
-    if case.closed_at:
-        Case.objects.filter(pk=case.pk).update(closed_at=moment)
+def _move(case: Case, since: datetime, moment: datetime) -> None:
+    """Date what the citizen's timeline and mailbox show of one step, written from ``since`` on, to ``moment``:
+    the status change, the message, the decision and the notification of a step keep their order and stay
+    together. (The audit trail keeps the real times: it is hash-chained.)"""
+    for records in (StatusChange.objects.filter(case=case), Message.objects.filter(case=case),
+                    Document.objects.filter(case=case), Notification.objects.filter(case=case)):
+        records.filter(created_at__gte=since).update(created_at=moment)
+    Case.objects.filter(pk=case.pk, suspended_since__gte=since).update(suspended_since=moment)
+    Case.objects.filter(pk=case.pk, closed_at__gte=since).update(closed_at=moment)
 
 
 def load(stdout: Any) -> None:
@@ -116,14 +126,21 @@ def load(stdout: Any) -> None:
             person = people[i % len(people)]
             title, data = _data(case_type.code, rng, person)
             received = now - timedelta(days=rng.randint(0, 70), hours=rng.randint(0, 9))
+            since = timezone.now()
             case = services.create_case(case_type=case_type, applicant=person, data={**data, "demo": True},
                                         title=title, received_at=received)
+            _move(case, since, received)
             # Recent cases are mostly new; older ones further along (some of the open old ones are overdue).
             age = (now - received).days
             step = 0 if age < 5 else rng.choice([1, 1, 2, 3, 3, 4] if age > 20 else [0, 1, 2])
             if person.username == "erika":  # the demo citizen sees one open question and one decision
                 step = {0: 2, 9: 3}.get(i, step)
-            _play(case, step, _staff(case_type.department.code), rng)
-            _backdate(Case.objects.get(pk=case.pk), rng)
+            # Each step a few days after the one before, as in real work; never later than now.
+            moment = received
+            for action in _actions(case, step, _staff(case_type.department.code), rng):
+                since = timezone.now()
+                action()
+                moment = min(moment + timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 5)), since)
+                _move(case, since, moment)
             created += 1
     stdout.write(f"cases: {created} Demo-Vorgänge angelegt")
