@@ -23,6 +23,6 @@ def case_rows(cases: Iterable[Case]) -> SafeString:
     waiting = f' <span class="kern-badge kern-badge--warning">{escape(gettext("Ihre Antwort wird benötigt"))}</span>'
     return SafeString("".join(
         f'\n    <tr>\n      <td><a class="kern-link" href="{detail_url(case.reference)}">{escape(case.title)}</a></td>'
-        f"\n      <td>{escape(case.reference)}</td>\n      <td>{case.received_at.astimezone(tz):%d.%m.%Y}</td>"
         f"\n      <td>{conditional_escape(str(case.status_label))}{waiting if case.open_question else ''}</td>"
+        f"\n      <td>{case.received_at.astimezone(tz):%d.%m.%Y}</td>\n      <td>{escape(case.reference)}</td>"
         f"\n    </tr>\n  " for case in cases))

@@ -10,14 +10,15 @@ from smartcity.accounts.testing import login_citizen
 from smartcity.cases import services
 from smartcity.cases.models import Case
 
-# The loop of portal/list.html before it became {% case_rows %}.
+# The loop of portal/list.html before it became {% case_rows %} (columns in today's order: the status second, so
+# that a phone shows it beside the title).
 TEMPLATE_LOOP = Template(
     """{% load i18n %}{% for case in page %}
     <tr>
       <td><a class="kern-link" href="{% url 'portal:detail' case.reference %}">{{ case.title }}</a></td>
-      <td>{{ case.reference }}</td>
-      <td>{{ case.received_at|date:"d.m.Y" }}</td>
       <td>{{ case.status_label }}{% if case.open_question %} <span class="kern-badge kern-badge--warning">{% translate "Ihre Antwort wird benötigt" %}</span>{% endif %}</td>
+      <td>{{ case.received_at|date:"d.m.Y" }}</td>
+      <td>{{ case.reference }}</td>
     </tr>
   {% endfor %}""")  # noqa: E501 - the template's lines as they were
 
