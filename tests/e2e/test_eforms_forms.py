@@ -25,7 +25,7 @@ FOCUSED_NAME = """() => {
 @pytest.fixture
 def services(db):
     catalogue_demo.load(io.StringIO())
-    eforms_demo.load(io.StringIO())
+    eforms_demo.load_definitions(io.StringIO())
 
 
 def assert_accessible(page) -> None:

@@ -30,8 +30,9 @@ PASSWORD = "Rheinufer-Promenade-7"
 
 @pytest.fixture
 def demo(db):
-    for module in (accounts_demo, catalogue_demo, eforms_demo):
+    for module in (accounts_demo, catalogue_demo):
         module.load(io.StringIO())
+    eforms_demo.load_definitions(io.StringIO())
 
 
 @pytest.fixture

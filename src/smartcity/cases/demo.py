@@ -1,4 +1,8 @@
-"""Demo case types and a realistic mix of cases (idempotent: skipped when demo cases exist)."""
+"""Demo applicants and case histories that read like real work.
+
+No ``load`` of its own: the demo modules of the services (eforms) file their applications through
+``add_cases``, which plays each case along a plausible path. Idempotent: nothing is added when demo cases exist.
+"""
 
 import random
 from collections.abc import Callable
@@ -14,19 +18,7 @@ from smartcity.documents.models import Document
 from smartcity.notifications.models import Notification
 
 from . import services
-from .models import Case, CaseType, Message, StatusChange
-
-DOG_TAX = "hundesteuer-anmeldung"
-CIVIL_STATUS = "personenstandsurkunde"
-
-CASE_TYPES = [
-    {"code": DOG_TAX, "name": "Hund anmelden (Hundesteuer)", "department_code": "steueramt",
-     "deadline_working_days": 15, "retention_days": 365 * 10,
-     "legal_basis": "§ 1 ff. Hundesteuersatzung der Landeshauptstadt Düsseldorf; § 3 KAG NRW"},
-    {"code": CIVIL_STATUS, "name": "Personenstandsurkunde anfordern", "department_code": "standesamt",
-     "deadline_working_days": 10, "retention_days": 365 * 2,
-     "legal_basis": "§ 55 Personenstandsgesetz (PStG)"},
-]
+from .models import Case, Message, StatusChange
 
 PEOPLE = [
     ("Jonas", "Becker", "Lorettostraße", "12", "40219"), ("Aylin", "Demir", "Ackerstraße", "88", "40233"),
@@ -35,18 +27,6 @@ PEOPLE = [
     ("Hannah", "Krüger", "Kaiserswerther Straße", "55", "40477"),
     ("Mehmet", "Yılmaz", "Worringer Straße", "70", "40211"),
 ]
-DOGS = [("Bello", "Labrador Retriever", False), ("Luna", "Mischling", False),
-        ("Rocky", "Staffordshire Bullterrier", True), ("Emma", "Dackel", False), ("Balu", "Berner Sennenhund", False),
-        ("Kira", "Rottweiler", True)]
-CERTIFICATES = [("geburtsurkunde", "Geburtsurkunde"), ("eheurkunde", "Eheurkunde"), ("sterbeurkunde", "Sterbeurkunde")]
-QUESTIONS = ["Bitte laden Sie den Nachweis über die Haftpflichtversicherung Ihres Hundes hoch.",
-             "Für welchen Zweck benötigen Sie die Urkunde? Bitte nennen Sie ihn, damit wir die Gebühr prüfen können."]
-
-
-def ensure_case_types() -> dict[str, CaseType]:
-    return {spec["code"]: services.ensure_case_type(**spec) for spec in CASE_TYPES}
-
-
 def _people() -> list[User]:
     people = list(User.objects.filter(username="erika"))
     for first, last, street, number, postcode in PEOPLE:
@@ -62,22 +42,12 @@ def _people() -> list[User]:
     return people
 
 
-def _data(code: str, rng: random.Random, person: User) -> tuple[str, dict[str, Any]]:
-    if code == DOG_TAX:
-        name, breed, listed = rng.choice(DOGS)
-        return f"Hundesteuer: {name}", {"hund_name": name, "rasse": breed, "gelistete_rasse": listed,
-                                        "haltung_seit": f"2026-{rng.randint(1, 11):02d}-01"}
-    kind, label = rng.choice(CERTIFICATES)
-    return f"{label} anfordern", {"urkunde": kind, "anzahl": rng.randint(1, 3), "versand": "post",
-                                  "name_im_register": person.get_full_name()}
-
-
 def _staff(department_code: str) -> User | None:
     role = StaffRole.objects.filter(department__code=department_code, role=StaffRole.Role.CASEWORKER).first()
     return role.user if role else None
 
 
-def _actions(case: Case, step: int, worker: Any, rng: random.Random) -> list[Callable[[], Any]]:
+def _actions(case: Case, step: int, worker: Any, question: str) -> list[Callable[[], Any]]:
     """A plausible path for a case, one entry per working step; ``step`` decides how far."""
     actions: list[Callable[[], Any]] = []
     if step >= 1:
@@ -87,8 +57,7 @@ def _actions(case: Case, step: int, worker: Any, rng: random.Random) -> list[Cal
                 services.assign(case, worker, actor=worker)
         actions.append(start)
     if step == 2:
-        actions.append(lambda: services.send_message(case, sender=worker, body=rng.choice(QUESTIONS),
-                                                     is_question=True))
+        actions.append(lambda: services.send_message(case, sender=worker, body=question, is_question=True))
     if step == 3:
         actions.append(lambda: services.decide(case, outcome="approved", actor=worker,
                                                reasons="Die Angaben sind vollständig und die Voraussetzungen "
@@ -111,24 +80,25 @@ def _move(case: Case, since: datetime, moment: datetime) -> None:
     Case.objects.filter(pk=case.pk, closed_at__gte=since).update(closed_at=moment)
 
 
-def load(stdout: Any) -> None:
-    types = ensure_case_types()
+Apply = Callable[[int, User, datetime, random.Random], tuple[Case, str]]
+
+
+def add_cases(apply: Apply, stdout: Any, count: int = 36) -> None:
+    """File ``count`` demo applications and move them along. ``apply(i, person, received, rng)`` files the i-th
+    application of ``person`` as received at ``received`` – a case whose data holds ``"demo": True`` – and
+    returns it with the Rückfrage a caseworker might send about it."""
     if Case.objects.filter(data__demo=True).exists():
         stdout.write("cases: Demo-Vorgänge sind schon da")
         return
     rng = random.Random(2026)  # noqa: S311 - reproducible demo data
     people = _people()
     now = timezone.now()
-    created = 0
     with override_settings(EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend"), transaction.atomic():
-        for i in range(36):
-            case_type = types[DOG_TAX if i % 3 else CIVIL_STATUS]
+        for i in range(count):
             person = people[i % len(people)]
-            title, data = _data(case_type.code, rng, person)
             received = now - timedelta(days=rng.randint(0, 70), hours=rng.randint(0, 9))
             since = timezone.now()
-            case = services.create_case(case_type=case_type, applicant=person, data={**data, "demo": True},
-                                        title=title, received_at=received)
+            case, question = apply(i, person, received, rng)
             _move(case, since, received)
             # Recent cases are mostly new; older ones further along (some of the open old ones are overdue).
             age = (now - received).days
@@ -137,10 +107,9 @@ def load(stdout: Any) -> None:
                 step = {0: 2, 9: 3}.get(i, step)
             # Each step a few days after the one before, as in real work; never later than now.
             moment = received
-            for action in _actions(case, step, _staff(case_type.department.code), rng):
+            for action in _actions(case, step, _staff(case.case_type.department.code), question):
                 since = timezone.now()
                 action()
                 moment = min(moment + timedelta(days=rng.randint(1, 6), hours=rng.randint(0, 5)), since)
                 _move(case, since, moment)
-            created += 1
-    stdout.write(f"cases: {created} Demo-Vorgänge angelegt")
+    stdout.write(f"cases: {count} Demo-Vorgänge angelegt")

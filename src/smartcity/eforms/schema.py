@@ -93,6 +93,8 @@ DEFINITION_SCHEMA = {
                 "name": {"type": "string", "minLength": 1},
                 "department": {"type": "string", "pattern": r"^[a-z0-9_-]{2,40}$"},
                 "deadline_working_days": {"type": "integer", "minimum": 1, "maximum": 365},
+                # Days a closed case is kept before it is anonymised (cases.retention); 30 days to 30 years.
+                "retention_days": {"type": "integer", "minimum": 30, "maximum": 10950},
                 "legal_basis": {"type": "string"},
             },
         },

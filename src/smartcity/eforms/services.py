@@ -3,7 +3,7 @@
 import json
 import logging
 import uuid
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -58,7 +58,7 @@ def import_definition(data: dict[str, Any], *, actor: Any = None, published: boo
     case_type = data["case_type"]
     ensure_case_type(case_type["code"], name=case_type["name"], department_code=case_type["department"],
                      deadline_working_days=case_type.get("deadline_working_days", 20),
-                     legal_basis=case_type.get("legal_basis", ""))
+                     retention_days=case_type.get("retention_days"), legal_basis=case_type.get("legal_basis", ""))
     service = Service.objects.filter(leika_key=data["service"]).first() if data.get("service") else None
     form, created = FormDefinition.objects.get_or_create(slug=data["slug"], defaults={"definition": data})
     changed = created or form.definition != data
@@ -208,11 +208,6 @@ def submit(submission: Submission, *, token: str, user: Any) -> Submission:
     Without a fee the case starts as received. With a fee it starts as "zahlung_offen" and the payment
     handler moves it on; the applicant is then sent to the payment page (see ``start_fee_payment``).
     """
-    from smartcity.cases.models import CaseType
-    from smartcity.cases.services import create_case
-    from smartcity.cases.workflow import AWAITING_PAYMENT
-    from smartcity.documents.models import Document
-
     with transaction.atomic():
         locked = Submission.objects.select_for_update().select_related("form").get(pk=submission.pk)
         if locked.status != Submission.Status.DRAFT:
@@ -226,16 +221,8 @@ def submit(submission: Submission, *, token: str, user: Any) -> Submission:
                                   "Schritte.")
         check_rate_limit(user)
         answers = flow.visible_answers(definition, locked.data)
-        fee_cents = fees.amount_due(locked.form.fee_rule, answers)
-        case_type = CaseType.objects.get(code=locked.form.case_type_code)
-        case = create_case(
-            case_type=case_type, applicant=user, title=localised(definition["title"], "de"), actor=user,
-            status=AWAITING_PAYMENT if fee_cents else "",
-            data={"form": locked.form.slug, "form_version": locked.form.version, "answers": answers,
-                  "summary": summary(definition, answers), "fee_cents": fee_cents},
-        )
-        Document.objects.filter(pk__in=flow.document_ids(definition, answers), owner=user,
-                                case__isnull=True).update(case=case)
+        case = file_case(locked.form, answers, applicant=user)
+        fee_cents = case.data["fee_cents"]
         locked.data = answers
         locked.case = case
         locked.fee_cents = fee_cents
@@ -247,6 +234,29 @@ def submit(submission: Submission, *, token: str, user: Any) -> Submission:
         record(user, "eforms.submitted", locked, form=locked.form.slug, case=case.reference, fee_cents=fee_cents)
         transaction.on_commit(lambda: _after_submit(locked.pk))
     return locked
+
+
+def file_case(form: FormDefinition, answers: dict[str, Any], *, applicant: Any, fee_paid: bool = False,
+              received_at: datetime | None = None, extra_data: dict[str, Any] | None = None) -> Any:
+    """The case of a complete application (``answers``: the visible ones): the answers, their readable summary and
+    the fee as its data, the uploads among them attached. With a fee not yet paid it starts as "zahlung_offen"."""
+    from smartcity.cases.models import CaseType
+    from smartcity.cases.services import create_case
+    from smartcity.cases.workflow import AWAITING_PAYMENT
+    from smartcity.documents.models import Document
+
+    definition = form.definition
+    fee_cents = fees.amount_due(form.fee_rule, answers)
+    case = create_case(
+        case_type=CaseType.objects.get(code=form.case_type_code), applicant=applicant,
+        title=localised(definition["title"], "de"), actor=applicant,
+        status=AWAITING_PAYMENT if fee_cents and not fee_paid else "", received_at=received_at,
+        data={"form": form.slug, "form_version": form.version, "answers": answers,
+              "summary": summary(definition, answers), "fee_cents": fee_cents, **(extra_data or {})},
+    )
+    Document.objects.filter(pk__in=flow.document_ids(definition, answers), owner=applicant,
+                            case__isnull=True).update(case=case)
+    return case
 
 
 def _after_submit(submission_id: Any) -> None:

@@ -15,7 +15,7 @@ PDF = render_letter(Letter(title="Kaufvertrag Hund"))
 @pytest.fixture
 def forms(db):
     catalogue_demo.load(io.StringIO())
-    demo.load(io.StringIO())
+    demo.load_definitions(io.StringIO())
     return {f.slug: f for f in FormDefinition.objects.all()}
 
 

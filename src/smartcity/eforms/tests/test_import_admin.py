@@ -98,3 +98,19 @@ def test_admin_yaml_download(admin_client, forms):
     url = reverse("admin:eforms_formdefinition_changelist")
     response = admin_client.post(url, {"action": "download_yaml", "_selected_action": [forms["hund-anmelden"].pk]})
     assert yaml.safe_load(response.content)["slug"] == "hund-anmelden"
+
+
+def test_retention_days_come_from_the_definition_and_are_checked(forms):
+    assert CaseType.objects.get(code="hundesteuer").retention_days == 3650  # tax records: ten years
+    data = _definition()
+    data["case_type"]["retention_days"] = 3 * 365
+    services.import_definition(data)
+    assert CaseType.objects.get(code="personenstandsurkunde").retention_days == 3 * 365
+    del data["case_type"]["retention_days"]
+    services.import_definition(data)  # without the key the case type keeps its setting
+    assert CaseType.objects.get(code="personenstandsurkunde").retention_days == 3 * 365
+    for wrong in (7, "zwei Jahre"):
+        data["case_type"]["retention_days"] = wrong
+        with pytest.raises(services.schema.DefinitionError, match="retention_days"):
+            services.import_definition(data)
+    assert CaseType.objects.get(code="personenstandsurkunde").retention_days == 3 * 365
