@@ -27,6 +27,8 @@ PEOPLE = [
     ("Hannah", "Krüger", "Kaiserswerther Straße", "55", "40477"),
     ("Mehmet", "Yılmaz", "Worringer Straße", "70", "40211"),
 ]
+
+
 def _people() -> list[User]:
     people = list(User.objects.filter(username="erika"))
     for first, last, street, number, postcode in PEOPLE:
@@ -64,8 +66,8 @@ def _actions(case: Case, step: int, worker: Any, question: str) -> list[Callable
                                                        "liegen vor."))
     if step == 4:
         actions.append(lambda: services.decide(case, outcome="rejected", actor=worker,
-                                               reasons="Trotz Rückfrage fehlen die erforderlichen Nachweise; der "
-                                                       "Antrag kann deshalb nicht bewilligt werden."))
+                                               reasons="Die erforderlichen Nachweise fehlen; der Antrag kann "
+                                                       "deshalb nicht bewilligt werden."))
     return actions
 
 
