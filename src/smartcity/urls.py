@@ -25,3 +25,5 @@ urlpatterns = [
 ]
 
 admin.site.site_header = f"{settings.CITY_NAME} – Konfiguration"
+
+handler500 = "smartcity.core.views.server_error"

@@ -2,7 +2,10 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.template import loader
 from django.views.decorators.cache import never_cache
+
+from .middleware import request_id
 
 
 def home(request: HttpRequest) -> HttpResponse:
@@ -48,6 +51,12 @@ def readyz(request: HttpRequest) -> JsonResponse:
 
 def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
     return render(request, "core/csrf_failure.html", status=403)
+
+
+def server_error(request: HttpRequest) -> HttpResponse:
+    """The 500 page (``handler500``): rendered without the database, the session or context processors, since the
+    failure may lie there; it shows the request id, with which the log line of the error is found."""
+    return HttpResponse(loader.get_template("500.html").render({"request_id": request_id.get()}), status=500)
 
 
 
