@@ -61,8 +61,10 @@ def load(stdout) -> None:
 
 
 def _applicant(person: User, rng: random.Random) -> dict[str, Any]:
+    """The applicant's fields of both forms (``flow.visible_answers`` keeps those a form has)."""
     return {"vorname": person.first_name, "nachname": person.last_name, "strasse": person.street,
-            "hausnummer": person.house_number, "plz": person.postcode, "email": person.email,
+            "hausnummer": person.house_number, "plz": person.postcode, "ort": person.city or "Düsseldorf",
+            "email": person.email,
             "geburtsdatum": (person.birth_date.isoformat() if person.birth_date
                              else f"{rng.randint(1950, 2000)}-{rng.randint(1, 12):02d}-{rng.randint(1, 28):02d}")}
 
@@ -78,7 +80,7 @@ def _dog(person: User, received: datetime, rng: random.Random) -> dict[str, Any]
         answers |= {"erlaubnis_vorhanden": "beantragt",
                     "erlaubnis_aktenzeichen": f"32/2-{received:%Y}-{rng.randint(100, 999)}",
                     "versicherung": f"Beispiel-Versicherung AG, Nr. HH-{rng.randint(100000, 999999)}",
-                    "sachkunde": _upload(person, "Sachkundenachweis.pdf", "Sachkundenachweis nach § 11 LHundG NRW"),
+                    "sachkunde": _upload(person, "Sachkundenachweis.pdf", "Sachkundenachweis für die Hundehaltung"),
                     "versicherungsnachweis": _upload(person, "Versicherungsbestaetigung.pdf",
                                                      "Bestätigung der Hundehalter-Haftpflichtversicherung")}
     return answers
@@ -92,11 +94,9 @@ def _certificate(person: User, received: datetime, rng: random.Random) -> dict[s
         else person.get_full_name()
     event = received - timedelta(days=rng.randint(30, 365 * 40)) if kind != "geburt" \
         else datetime.fromisoformat(applicant["geburtsdatum"])
-    return {"urkundenart": kind, "name_person": name, "datum_ereignis": event.date().isoformat(),
+    return {**applicant, "urkundenart": kind, "name_person": name, "datum_ereignis": event.date().isoformat(),
             "berechtigung": "verwandt" if kind == "sterbe" else "selbst", "zweck": rng.choice(PURPOSES),
-            "anzahl": rng.randint(1, 3), "vorname": person.first_name, "nachname": person.last_name,
-            "strasse": person.street, "hausnummer": person.house_number, "plz": person.postcode,
-            "ort": person.city or "Düsseldorf", "email": person.email}
+            "anzahl": rng.randint(1, 3)}
 
 
 def _upload(person: User, filename: str, title: str) -> dict[str, str]:
